@@ -1,0 +1,118 @@
+"""How long one `kata check` takes, beside a bare pytest run of the same hidden suite.
+
+Prints medians over repeated runs, measured side by side in one go:
+  - `kata check KATA --file <reference> --no-timing --json` (target: <= 0.5 s for relu_backward)
+  - a bare `python -m pytest` of the same suite with autoload off, learner code imported
+    in-process by a throwaway conftest (what a naive autograder does; no isolation)
+  - the same check with speed timing on
+and the speed ratios the engine reports for the reference and for a loop-per-element
+version (target: >= 10x, or capped).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from grader.catalog import open_bank
+from grader.engine import check
+
+ROOT = Path(__file__).resolve().parent.parent
+NAIVE_CONFTEST = """
+import importlib.util, pytest, numpy as np, zlib
+@pytest.fixture(scope="session")
+def impl():
+    spec = importlib.util.spec_from_file_location("learner", {path!r})
+    module = importlib.util.module_from_spec(spec); spec.loader.exec_module(module)
+    return module
+@pytest.fixture
+def rng(request):
+    return np.random.default_rng([1, zlib.crc32(request.node.nodeid.encode())])
+def pytest_configure(config):
+    for name in ("values", "shapes", "gradients", "stability", "contract"):
+        config.addinivalue_line("markers", name)
+"""
+
+
+def wall(command: list[str], env: dict, cwd: Path) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, env=env, cwd=cwd, capture_output=True, check=False)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--kata", default="relu_backward")
+    parser.add_argument("--repeats", type=int, default=9)
+    args = parser.parse_args()
+    kata = open_bank().get(args.kata)
+    kata_cli = shutil.which("kata") or "kata"
+    env = {**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
+    reference = str(kata.solution)
+    with tempfile.TemporaryDirectory() as tmp:
+        naive = Path(tmp)
+        shutil.copy(kata.suite_path, naive / "test_suite.py")
+        (naive / "conftest.py").write_text(NAIVE_CONFTEST.format(path=reference))
+        (naive / "pytest.ini").write_text("[pytest]\n")
+        commands = {
+            "kata check --no-timing": [
+                kata_cli,
+                "check",
+                kata.id,
+                "--file",
+                reference,
+                "--no-timing",
+                "--json",
+            ],
+            "bare pytest (no isolation)": [
+                sys.executable,
+                "-m",
+                "pytest",
+                "-q",
+                "-p",
+                "no:cacheprovider",
+                str(naive),
+            ],
+            "kata check (with speed timing)": [
+                kata_cli,
+                "check",
+                kata.id,
+                "--file",
+                reference,
+                "--json",
+            ],
+            "python -c pass": [sys.executable, "-c", "pass"],
+        }
+        times: dict[str, list[float]] = {name: [] for name in commands}
+        for _ in range(args.repeats):  # interleaved, so load on the machine hits all alike
+            for name, command in commands.items():
+                times[name].append(wall(command, env, naive))
+    print(f"kata: {kata.id}, {args.repeats} runs each, median wall time")
+    for name, values in times.items():
+        print(f"  {name:32s} {statistics.median(values):6.3f} s   (min {min(values):.3f})")
+    target = statistics.median(times["kata check --no-timing"])
+    print(f"  kata check --no-timing target <= 0.5 s: {'met' if target <= 0.5 else 'NOT met'}")
+
+    print("\nspeed ratio the engine reports (learner time / reference time):")
+    slow = ROOT / "tests" / "bank" / kata.id / "variants" / "slow_loop.py"
+    for label, path in (("reference vs itself", kata.solution), ("loop per element", slow)):
+        if path.exists():
+            speed = check(kata, path, seed=1).speed
+            if speed is None:
+                shown = "not measured"
+            else:
+                shown = speed.note if speed.capped else f"{speed.ratio:.1f}x"
+            print(f"  {label:32s} {shown}")
+    print(json.dumps({name: round(statistics.median(v), 4) for name, v in times.items()}))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,3 @@
+"""kata: practise and grade from-scratch NumPy implementations of neural-network pieces."""
+
+__version__ = "0.1.0"

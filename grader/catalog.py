@@ -1,0 +1,141 @@
+"""Finding katas and reading their metadata: katas are data, the grader names none.
+
+A bank is a folder holding ``katas/<id>/`` (``kata.toml``, ``prompt.md``,
+``stub.py``, ``suite.py``, optional ``examples/``) and ``solutions/<id>.py``.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, fields
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from grader.errors import BadBank, UnknownKata
+from grader.sandbox import Limits
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+KATA_FILES = ("kata.toml", "prompt.md", "stub.py", "suite.py")
+DIFFICULTIES = ("warm-up", "easy", "medium", "hard")
+
+
+@dataclass(frozen=True)
+class Kata:
+    id: str
+    title: str
+    difficulty: str
+    minutes: int
+    teaches: str
+    requires: tuple[str, ...]
+    folder: Path
+    solution: Path | None
+    weights: dict[str, float] = field(default_factory=dict)
+    limits: Limits = Limits()
+    budget_s: float = 60.0
+    benchmark: dict[str, Any] | None = None
+
+    @property
+    def prompt_path(self) -> Path:
+        return self.folder / "prompt.md"
+
+    @property
+    def stub_path(self) -> Path:
+        return self.folder / "stub.py"
+
+    @property
+    def suite_path(self) -> Path:
+        return self.folder / "suite.py"
+
+    @property
+    def file_name(self) -> str:
+        """The name of the learner's file for this kata."""
+        return f"{self.id}.py"
+
+    def prompt(self) -> str:
+        return self.prompt_path.read_text(encoding="utf-8")
+
+    def example(self, name: str) -> Path | None:
+        path = self.folder / "examples" / f"{name}.py"
+        return path if path.is_file() else None
+
+    def weight(self, test_name: str) -> float:
+        """A test's weight; parametrised tests share their function's weight."""
+        return float(self.weights.get(test_name.split("[")[0], 1.0))
+
+
+def default_bank_root() -> Path:
+    """The bundled bank: inside the package when installed, beside it in a checkout."""
+    installed = PACKAGE_DIR / "bank"
+    return installed if (installed / "katas").is_dir() else PACKAGE_DIR.parent
+
+
+@dataclass(frozen=True)
+class Bank:
+    root: Path
+
+    @cached_property
+    def katas(self) -> dict[str, Kata]:
+        folder = self.root / "katas"
+        if not folder.is_dir():
+            raise BadBank(f"{self.root} is not a kata bank: it has no katas/ folder")
+        found = [
+            load_kata(path, self.root / "solutions")
+            for path in sorted(folder.iterdir())
+            if (path / "kata.toml").is_file()
+        ]
+        return {kata.id: kata for kata in sorted(found, key=lambda k: (k.minutes, k.id))}
+
+    def get(self, name: str) -> Kata:
+        name = name.removesuffix(".py")
+        if name not in self.katas:
+            raise UnknownKata(name, list(self.katas))
+        return self.katas[name]
+
+
+def open_bank(root: Path | None = None) -> Bank:
+    return Bank(Path(root).resolve() if root else default_bank_root())
+
+
+def load_kata(folder: Path, solutions: Path) -> Kata:
+    """Read one kata folder, checking everything the engine relies on."""
+    meta_path = folder / "kata.toml"
+    try:
+        meta = tomllib.loads(meta_path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise BadBank(f"{meta_path}: {error}") from None
+    missing = [name for name in KATA_FILES if not (folder / name).is_file()]
+    if missing:
+        raise BadBank(f"kata folder {folder} lacks {', '.join(missing)}")
+    try:
+        kata_id = str(meta.get("id", folder.name))
+        if kata_id != folder.name:
+            raise BadBank(f"{meta_path}: id '{kata_id}' differs from its folder name")
+        difficulty = str(meta["difficulty"])
+        if difficulty not in DIFFICULTIES:
+            raise BadBank(f"{meta_path}: difficulty must be one of {', '.join(DIFFICULTIES)}")
+        limits_table = dict(meta.get("limits", {}))
+        budget = float(limits_table.pop("budget_s", 60.0))
+        known = {f.name for f in fields(Limits)}
+        unknown = set(limits_table) - known
+        if unknown:
+            raise BadBank(f"{meta_path}: unknown limits {', '.join(sorted(unknown))}")
+        solution = solutions / f"{kata_id}.py"
+        return Kata(
+            id=kata_id,
+            title=str(meta["title"]),
+            difficulty=difficulty,
+            minutes=int(meta["minutes"]),
+            teaches=str(meta.get("teaches", "")),
+            requires=tuple(str(name) for name in meta["requires"]),
+            folder=folder.resolve(),
+            solution=solution.resolve() if solution.is_file() else None,
+            weights={str(k): float(v) for k, v in meta.get("weights", {}).items()},
+            limits=Limits(**limits_table),
+            budget_s=budget,
+            benchmark=meta.get("benchmark"),
+        )
+    except KeyError as error:
+        raise BadBank(f"{meta_path}: missing key {error}") from None
+    except (TypeError, ValueError) as error:
+        raise BadBank(f"{meta_path}: {error}") from None

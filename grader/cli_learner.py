@@ -1,0 +1,278 @@
+"""The learner's commands: list, start, show, check, solution, demo, validate."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from grader.cli import bank_of, echo, main, style
+from grader.engine import check
+from grader.errors import KataError, MissingFile
+from grader.reports import duration_text, render_check
+from grader.validate import default_meta_root, validate
+from grader.workspace import Workspace
+
+dir_option = click.option(
+    "--dir",
+    "folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=".",
+    show_default=True,
+    help="The workspace folder.",
+)
+
+
+def open_workspace(folder: Path) -> Workspace:
+    workspace = Workspace(folder)
+    _ = workspace.state  # load now, so a corrupt state is reported before anything else
+    for warning in workspace.warnings:
+        echo(style(f"kata: warning: {warning}", fg="yellow"), err=True)
+    return workspace
+
+
+@main.command("list")
+@dir_option
+@click.pass_context
+def list_katas(ctx: click.Context, folder: Path) -> None:
+    """List every kata with its difficulty, minutes and your progress here.
+
+    \b
+    Example:
+        kata list
+    """
+    workspace = open_workspace(folder)
+    katas = bank_of(ctx).katas.values()
+    rows = [("KATA", "TITLE", "LEVEL", "MIN", "STATUS", "BEST TIME")]
+    for kata in katas:
+        progress = workspace.progress(kata.id)
+        best = duration_text(progress.best_time_s) if progress.best_time_s is not None else "-"
+        rows.append(
+            (kata.id, kata.title, kata.difficulty, str(kata.minutes), progress.status, best)
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for index, row in enumerate(rows):
+        line = "  ".join(
+            cell.ljust(width) for cell, width in zip(row, widths, strict=True)
+        ).rstrip()
+        echo(style(line, bold=True) if index == 0 else line)
+
+
+@main.command()
+@click.argument("kata_id", metavar="KATA")
+@dir_option
+@click.option("--force", is_flag=True, help="Overwrite an existing file (your work is lost).")
+@click.pass_context
+def start(ctx: click.Context, kata_id: str, folder: Path, force: bool) -> None:
+    """Write the stub KATA.py into the workspace, show the prompt, start the clock.
+
+    \b
+    Example:
+        kata start relu_backward
+    """
+    kata = bank_of(ctx).get(kata_id)
+    workspace = open_workspace(folder)
+    target = workspace.file_for(kata.id)
+    if target.exists() and not force:
+        raise KataError(
+            f"{target} already exists; keep working on it, or use --force to start over "
+            "(this overwrites your file)"
+        )
+    folder.mkdir(parents=True, exist_ok=True)
+    target.write_text(kata.stub_path.read_text(encoding="utf-8"), encoding="utf-8")
+    workspace.record_start(kata.id)
+    echo(kata.prompt())
+    echo(
+        style(
+            f"Wrote {target}. The clock is running: edit it, then run `kata check {kata.id}`.",
+            bold=True,
+        )
+    )
+
+
+@main.command()
+@click.argument("kata_id", metavar="KATA")
+@click.pass_context
+def show(ctx: click.Context, kata_id: str) -> None:
+    """Show the prompt of KATA again.
+
+    \b
+    Example:
+        kata show stable_softmax
+    """
+    echo(bank_of(ctx).get(kata_id).prompt())
+
+
+@main.command("check")
+@click.argument("kata_id", metavar="KATA")
+@click.option(
+    "--file",
+    "file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The file to check (default: KATA.py in the workspace).",
+)
+@dir_option
+@click.option("--json", "as_json", is_flag=True, help="Print the verdict as one JSON object.")
+@click.option("--no-timing", is_flag=True, help="Skip the speed comparison with the reference.")
+@click.option("--seed", type=click.IntRange(0, 2**63 - 1), help="Replay a check's random inputs.")
+@click.pass_context
+def check_command(
+    ctx: click.Context,
+    kata_id: str,
+    file: Path | None,
+    folder: Path,
+    as_json: bool,
+    no_timing: bool,
+    seed: int | None,
+) -> None:
+    """Run KATA's hidden suite against your file and show the verdict.
+
+    Exit status: 0 when every test passes, 1 when any fails or the file is
+    rejected, 2 for usage errors.
+
+    \b
+    Example:
+        kata check relu_backward
+        kata check relu_backward --file ~/drafts/relu.py --json
+    """
+    kata = bank_of(ctx).get(kata_id)
+    workspace = open_workspace(folder)
+    path = file if file is not None else workspace.file_for(kata.id)
+    if not path.is_file():
+        hint = "check the path" if file else f"run `kata start {kata.id}` to create it"
+        raise MissingFile(f"no file {path}: {hint}")
+    result = check(
+        kata,
+        path,
+        seed=seed,
+        timing=not no_timing,
+        started_at=workspace.started_at(kata.id) if file is None else None,
+    )
+    if file is None:
+        workspace.record_check(result)
+    if as_json:
+        echo(json.dumps(result.to_json(), indent=2))
+    else:
+        echo(render_check(result, style, timing=not no_timing))
+    sys.exit(0 if result.all_passed else 1)
+
+
+@main.command()
+@click.argument("kata_id", metavar="KATA")
+@dir_option
+@click.option("--yes", is_flag=True, help="Show it without asking.")
+@click.pass_context
+def solution(ctx: click.Context, kata_id: str, folder: Path, yes: bool) -> None:
+    """Show the reference solution of KATA (asks first unless you have passed it).
+
+    \b
+    Example:
+        kata solution relu_backward --yes
+    """
+    kata = bank_of(ctx).get(kata_id)
+    if kata.solution is None:
+        raise KataError(f"this bank has no reference solution for {kata.id}")
+    passed = open_workspace(folder).progress(kata.id).status == "passed"
+    if not (yes or passed):
+        if not sys.stdin.isatty():
+            raise KataError(
+                "you have not passed this kata yet: add --yes to see the solution anyway"
+            )
+        click.confirm("You have not passed this kata yet. Show the solution anyway?", abort=True)
+    echo(kata.solution.read_text(encoding="utf-8"))
+
+
+@main.command()
+@click.pass_context
+def demo(ctx: click.Context) -> None:
+    """Check a bundled correct and a bundled buggy file, to see the tool at work.
+
+    \b
+    Example:
+        kata demo
+    """
+    bank = bank_of(ctx)
+    kata = next(
+        (k for k in bank.katas.values() if k.example("correct") and k.example("buggy")), None
+    )
+    if kata is None:
+        raise KataError("this bank has no kata with examples/correct.py and examples/buggy.py")
+    for name, story in (
+        ("correct", "a correct solution"),
+        ("buggy", "a solution with classic mistakes"),
+    ):
+        echo(style(f"== kata check {kata.id} on {story} ==", bold=True))
+        echo(render_check(check(kata, kata.example(name)), style))
+        echo()
+    echo(f"Your turn: `kata start {kata.id}`, edit {kata.file_name}, then `kata check {kata.id}`.")
+
+
+@main.command("validate")
+@click.argument("kata_ids", metavar="[KATA]...", nargs=-1)
+@click.option(
+    "--meta",
+    "meta_root",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="Folder with <kata>/mutants/*.py and <kata>/variants/*.py "
+    "(default: the bank's tests/bank).",
+)
+@click.option("--workers", type=click.IntRange(1, 64), help="Checks run at once (default: cores).")
+@click.option("-v", "--verbose", is_flag=True, help="List every file's verdict, not only problems.")
+@click.pass_context
+def validate_command(
+    ctx: click.Context,
+    kata_ids: tuple[str, ...],
+    meta_root: Path | None,
+    workers: int | None,
+    verbose: bool,
+) -> None:
+    """Test the hidden suites: reference passes, stub fails, mutants caught, variants accepted.
+
+    Give --bank DIR (before the command) to validate your own bank.
+
+    \b
+    Example:
+        kata validate
+        kata --bank ~/course-katas validate my_kata --meta ~/course-katas/meta
+    """
+    bank = bank_of(ctx)
+    katas = [bank.get(k) for k in kata_ids] if kata_ids else list(bank.katas.values())
+    meta = meta_root or default_meta_root(bank)
+    if meta is None:
+        echo(
+            style(
+                "kata: warning: no mutants folder found (tests/bank); checking reference and stub only",
+                fg="yellow",
+            ),
+            err=True,
+        )
+    results = validate(bank, katas, meta, workers)
+    header = ("KATA", "REFERENCE", "STUB", "MUTANTS CAUGHT", "VARIANTS OK", "SUITE TIME")
+    rows = [header]
+    for item in results:
+        reference, stub = item.count("reference"), item.count("stub")
+        rows.append(
+            (
+                item.kata,
+                "passes" if reference == (1, 1) else ("missing" if reference[1] == 0 else "FAILS"),
+                "fails all" if stub == (1, 1) else "PASSES SOME",
+                "{}/{}".format(*item.count("mutant")),
+                "{}/{}".format(*item.count("variant")),
+                f"{item.suite_time_s:.2f} s",
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    for index, row in enumerate(rows):
+        line = "  ".join(
+            cell.ljust(width) for cell, width in zip(row, widths, strict=True)
+        ).rstrip()
+        echo(style(line, bold=True) if index == 0 else line)
+    problems = [v for item in results for v in item.verdicts if not v.ok or verbose]
+    for verdict in problems:
+        mark = style("ok ", fg="green") if verdict.ok else style("BAD", fg="red")
+        echo(
+            f"{mark} {verdict.kata} {verdict.role} {Path(verdict.path).name}: {verdict.detail or 'as expected'}"
+        )
+    sys.exit(0 if all(item.ok for item in results) else 1)

@@ -1,0 +1,97 @@
+"""The pytest plugin the trusted runner loads: fixtures for suites, and verdict data.
+
+It only collects. Fixtures hand a suite the learner's code as a proxy (``impl``)
+and seeded randomness (``seed``, ``rng``); a metadata hook records each test's
+category, title and learner-facing message into the pytest-json-report output.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import zlib
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+import pytest
+
+from grader.sandbox import LearnerFailure, LearnerTimeout, RemoteModule, Sandbox
+from grader.suite import Mistake
+
+CATEGORIES = {
+    "values": "numeric values against an independent oracle",
+    "shapes": "shapes and dtypes of results",
+    "gradients": "analytic gradients against finite differences",
+    "stability": "extreme inputs: finite results, no floating-point warnings",
+    "contract": "the kata's conventions: inputs untouched, determinism, return types",
+}
+
+
+def failure_message(error: BaseException) -> tuple[str, str]:
+    """The outcome kind and the one-line, source-free message for a failed test."""
+    if isinstance(error, LearnerTimeout):
+        return "timeout", str(error)
+    if isinstance(error, LearnerFailure):
+        return "error", str(error)
+    if isinstance(error, Mistake):
+        return "failed", str(error)
+    if type(error) is AssertionError:
+        return "failed", str(error).split("\n")[0] or "a check failed"
+    return "error", f"the suite could not judge the result ({type(error).__name__}: {error})"
+
+
+class KataPlugin:
+    def __init__(self, sandbox: Sandbox, seed: int, reference_path: str | None = None) -> None:
+        # Underscored: pytest reads a plugin's public attributes as fixture definitions.
+        self._sandbox = sandbox
+        self._seed = seed
+        self._reference_path = reference_path
+        self.final_report: dict[str, Any] | None = None
+
+    def pytest_configure(self, config: pytest.Config) -> None:
+        for name, meaning in CATEGORIES.items():
+            config.addinivalue_line("markers", f"{name}: test category: {meaning}")
+
+    @pytest.fixture(scope="session")
+    def impl(self) -> RemoteModule:
+        """The learner's module; every call runs in the untrusted child."""
+        return RemoteModule(self._sandbox)
+
+    @pytest.fixture(scope="session")
+    def seed(self) -> int:
+        return self._seed
+
+    @pytest.fixture
+    def rng(self, request: pytest.FixtureRequest) -> np.random.Generator:
+        """A generator per test, from the recorded seed and the test's id (reproducible)."""
+        return np.random.default_rng([self._seed, zlib.crc32(request.node.nodeid.encode())])
+
+    @pytest.fixture(scope="session")
+    def reference(self) -> ModuleType:
+        """The reference solution, imported here (it is trusted), for suites that need it."""
+        if not self._reference_path:
+            pytest.skip("this bank has no reference solution for the kata")
+        spec = importlib.util.spec_from_file_location("kata_reference", self._reference_path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_json_modifyreport(self, json_report: dict[str, Any]) -> None:
+        """Keep the report in memory: a file on disk could be rewritten by learner processes."""
+        self.final_report = json_report
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_json_runtest_metadata(
+        self, item: pytest.Item, call: pytest.CallInfo
+    ) -> dict[str, Any]:
+        categories = [mark.name for mark in item.iter_markers() if mark.name in CATEGORIES]
+        doc = (getattr(item, "function", None).__doc__ or "").strip().split("\n")[0]
+        meta: dict[str, Any] = {"category": categories[0] if categories else "values", "title": doc}
+        if call.excinfo is not None and not call.excinfo.errisinstance(pytest.skip.Exception):
+            kind, message = failure_message(call.excinfo.value)
+            meta.update({"kind": kind, "message": message[:1500]})
+            flag = getattr(call.excinfo.value, "flag", None)
+            if isinstance(call.excinfo.value, LearnerFailure) and flag:
+                meta["flag"] = flag
+        return meta

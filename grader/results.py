@@ -1,0 +1,106 @@
+"""The verdict as data: what a check found, and its stable JSON form.
+
+``CheckResult.to_json`` is the one place the JSON interface is produced; the
+README documents it and scripts, mock interviews and the gradebook read it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+JSON_VERSION = 1
+OUTCOMES = ("passed", "failed", "error", "timeout")
+
+
+@dataclass(frozen=True)
+class TestResult:
+    __test__ = False  # not a pytest test class, despite the name
+
+    name: str
+    title: str
+    category: str
+    outcome: str
+    message: str
+    duration_s: float
+    weight: float = 1.0
+
+    @property
+    def passed(self) -> bool:
+        return self.outcome == "passed"
+
+
+@dataclass(frozen=True)
+class Speed:
+    learner_s: float | None
+    reference_s: float
+    ratio: float | None
+    capped: bool = False
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class CheckError:
+    """Why a file was rejected before or instead of running its tests."""
+
+    kind: str  # syntax, encoding, forbidden_import, load, missing_definition, internal
+    message: str
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    kata: str
+    file: str
+    seed: int
+    tests: tuple[TestResult, ...] = ()
+    error: CheckError | None = None
+    speed: Speed | None = None
+    elapsed_since_start_s: float | None = None
+    flags: tuple[str, ...] = ()
+    output: str = ""
+    duration_s: float = 0.0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def passed(self) -> int:
+        return sum(test.passed for test in self.tests)
+
+    @property
+    def failed(self) -> int:
+        return len(self.tests) - self.passed
+
+    @property
+    def total(self) -> int:
+        return len(self.tests)
+
+    @property
+    def score(self) -> float:
+        """Correctness only: 100 x passed weight / total weight (0 for a rejected file)."""
+        total = sum(test.weight for test in self.tests)
+        if self.error is not None or total == 0:
+            return 0.0
+        return round(100.0 * sum(t.weight for t in self.tests if t.passed) / total, 1)
+
+    @property
+    def all_passed(self) -> bool:
+        return self.error is None and self.total > 0 and self.failed == 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "version": JSON_VERSION,
+            "kata": self.kata,
+            "file": self.file,
+            "seed": self.seed,
+            "score": self.score,
+            "passed": self.passed,
+            "failed": self.failed,
+            "total": self.total,
+            "tests": [asdict(test) for test in self.tests],
+            "speed": asdict(self.speed) if self.speed else None,
+            "elapsed_since_start_s": self.elapsed_since_start_s,
+            "error": asdict(self.error) if self.error else None,
+            "flags": list(self.flags),
+            "output": self.output,
+            "duration_s": round(self.duration_s, 3),
+            **self.extra,
+        }

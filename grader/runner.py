@@ -1,0 +1,134 @@
+"""The trusted runner: one check of one file, in a process of its own.
+
+``python -I -m grader.runner JOB.json`` starts the learner's child first (it
+loads while pytest imports), runs the kata's hidden suite with pytest,
+pytest-json-report and ``KataPlugin`` (plugin autoloading off), times the
+learner against the reference when asked, kills whatever the learner left
+running, and writes ``run.json`` beside the JSON report. Learner code never runs
+in this process, so nothing it does can change what this process records.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from grader.catalog import Kata, load_kata
+from grader.reaper import become_subreaper, kill_descendants
+from grader.sandbox import LearnerFailure, Sandbox
+
+RUN_NAME = "run.json"
+
+
+def check_definitions(kata: Kata, names: dict[str, str]) -> str | None:
+    """The message for required names the learner's module does not define, if any."""
+    missing = [name for name in kata.requires if name not in names]
+    if missing:
+        listed = ", ".join(missing)
+        return f"{kata.file_name} does not define {listed}: keep the names from the stub"
+    not_callable = [name for name in kata.requires if names[name] == "value"]
+    if not_callable:
+        return f"{kata.file_name} defines {', '.join(not_callable)} but not as a function or class"
+    return None
+
+
+def run_suite(kata: Kata, sandbox: Sandbox, seed: int, out: Path) -> tuple[int, dict | None]:
+    """Run the hidden suite; returns pytest's exit status and the JSON report (kept in memory)."""
+    import pytest  # imported here, after the child started, so both load at once
+
+    from grader.plugin import KataPlugin
+
+    ini = out / "pytest.ini"
+    ini.write_text("[pytest]\n")
+    args = [
+        str(kata.suite_path),
+        "-c",
+        str(ini),
+        "--rootdir",
+        str(kata.folder),
+        "-p",
+        "pytest_jsonreport.plugin",
+        "-p",
+        "no:cacheprovider",
+        "-p",
+        "no:stepwise",
+        "--assert=plain",
+        "--import-mode=importlib",
+        "-q",
+        "--no-header",
+        "--tb=no",
+        "--json-report",
+        "--json-report-file",
+        "none",
+        "--json-report-omit",
+        "collectors",
+        "log",
+        "traceback",
+        "streams",
+        "warnings",
+        "keywords",
+    ]
+    solution = str(kata.solution) if kata.solution else None
+    plugin = KataPlugin(sandbox, seed, solution)
+    status = pytest.main(args, plugins=[plugin])
+    return int(status), plugin.final_report
+
+
+def measure(kata: Kata, sandbox: Sandbox, seed: int, out: Path) -> dict[str, Any] | None:
+    from grader.timing import measure_speed
+
+    if not kata.benchmark or kata.solution is None:
+        return None
+    reference = Sandbox(kata.solution, out / "reference", kata.limits)
+    sandbox.deadline = None  # the benchmark has its own cap; the check's budget is for tests
+    try:
+        return asdict(measure_speed(kata.benchmark, sandbox, reference, seed))
+    finally:
+        reference.close()
+
+
+def run(job: dict[str, Any], child_folder: Path) -> dict[str, Any]:
+    out = Path(job["out"])
+    kata = load_kata(Path(job["kata_folder"]), Path(job["solutions"]))
+    sandbox = Sandbox(Path(job["file"]), child_folder, kata.limits)
+    sandbox.deadline = time.monotonic() + kata.budget_s
+    sandbox.start()
+    result: dict[str, Any] = {"error": None, "speed": None, "exit_status": None, "report": None}
+    try:
+        try:
+            names = sandbox.ready()
+        except LearnerFailure as failure:
+            result["error"] = {"kind": "load", "message": str(failure), "flag": failure.flag}
+            return result
+        problem = check_definitions(kata, names)
+        if problem:
+            result["error"] = {"kind": "missing_definition", "message": problem}
+            return result
+        result["exit_status"], result["report"] = run_suite(kata, sandbox, job["seed"], out)
+        if job.get("timing") and result["exit_status"] == 0:
+            result["speed"] = measure(kata, sandbox, job["seed"], out)
+        return result
+    finally:
+        sandbox.close()
+        result["output"] = sandbox.output_excerpt()
+        result["leftover_processes"] = kill_descendants()
+
+
+def main(argv: list[str]) -> int:
+    become_subreaper()
+    job = json.loads(Path(argv[0]).read_text())
+    # The learner's child works in a folder of its own, away from where results are written;
+    # results are written only after every learner process is dead.
+    with tempfile.TemporaryDirectory(prefix="kata-child-") as child_folder:
+        result = run(job, Path(child_folder))
+    (Path(job["out"]) / RUN_NAME).write_text(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,270 @@
+"""What hidden suites use to judge learner results and word their failures.
+
+Every check raises ``Mistake`` with a message for the learner: which call, on
+what input, what was expected and what came back, and, where a suite can
+recognise the signature of a classic error, the likely mistake by name. The
+suite's own source is never shown, so messages must stand alone.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+import numpy as np
+
+from grader.sandbox import RemoteModule, RemoteObject
+
+# A likely mistake: its message, and either the array the mistake would return
+# or a predicate on what came back.
+Mistakes = Mapping[str, Any]
+
+
+class Mistake(AssertionError):
+    """A failed check; its message is shown to the learner as it is."""
+
+
+def describe(value: Any) -> str:
+    """A short, source-free description of a value for messages."""
+    if isinstance(value, np.ndarray):
+        return f"array of shape {value.shape} ({value.dtype})"
+    if isinstance(value, np.generic):
+        return f"NumPy {type(value).__name__} {value!r}"
+    if isinstance(value, RemoteObject):
+        return f"an object of type {value._ref.type_name}"
+    if isinstance(value, (list, tuple)):
+        return f"a {type(value).__name__} of length {len(value)}"
+    if isinstance(value, (int, float, bool)) or value is None:
+        return f"{type(value).__name__} {value!r}"
+    return f"a {type(value).__name__}"
+
+
+def expect_array(
+    got: Any, *, call: str, shape: tuple | None = None, dtype: Any = None
+) -> np.ndarray:
+    """The result must be an ndarray (a NumPy scalar counts as 0-d), of ``shape`` and ``dtype``."""
+    if isinstance(got, np.generic) and not isinstance(got, np.object_):
+        got = np.asarray(got)
+    if not isinstance(got, np.ndarray):
+        raise Mistake(f"{call} returned {describe(got)}; it must return a NumPy array")
+    if shape is not None and got.shape != tuple(shape):
+        raise Mistake(f"{call} returned shape {got.shape}; expected {tuple(shape)}")
+    if dtype is not None and got.dtype != np.dtype(dtype):
+        raise Mistake(
+            f"{call} returned dtype {got.dtype}; expected {np.dtype(dtype)} (keep the input's dtype)"
+        )
+    return got
+
+
+def _index_text(array: np.ndarray, flat: int) -> str:
+    if array.ndim == 0:
+        return "(the only entry)"
+    return "at index " + str(tuple(int(i) for i in np.unravel_index(flat, array.shape)))
+
+
+def _matches(got: np.ndarray, alternative: Any) -> bool:
+    if callable(alternative):
+        try:
+            return bool(alternative(got))
+        except (ValueError, TypeError, FloatingPointError):
+            return False
+    alternative = np.asarray(alternative)
+    return (
+        alternative.shape == got.shape
+        and bool(np.all(np.isfinite(got) == np.isfinite(alternative)))
+        and np.allclose(got, alternative, rtol=1e-6, atol=1e-9, equal_nan=True)
+    )
+
+
+def likely_mistake(got: Any, mistakes: Mistakes | None) -> str:
+    """The message of the first known mistake whose signature ``got`` matches, or ''."""
+    if not mistakes or not isinstance(got, np.ndarray):
+        return ""
+    for message, alternative in mistakes.items():
+        if _matches(got, alternative):
+            return f" Likely mistake: {message}"
+    return ""
+
+
+def expect_close(
+    got: Any,
+    expected: Any,
+    *,
+    call: str,
+    rtol: float = 1e-6,
+    atol: float = 1e-9,
+    dtype: Any = None,
+    mistakes: Mistakes | None = None,
+) -> np.ndarray:
+    """Values must match ``expected`` elementwise; the message gives the worst entry."""
+    expected = np.asarray(expected)
+    got = expect_array(got, call=call, shape=expected.shape, dtype=dtype)
+    hint = likely_mistake(got, mistakes)
+    if got.dtype.kind not in "fiub" or expected.size == 0:
+        if got.dtype.kind not in "fiub":
+            raise Mistake(f"{call} returned an array of dtype {got.dtype}; expected numbers")
+        return got
+    got64 = got.astype(np.float64)
+    want64 = expected.astype(np.float64)
+    bad_finite = np.isfinite(want64) & ~np.isfinite(got64)
+    if bad_finite.any():
+        flat = int(np.flatnonzero(bad_finite)[0])
+        value = got64.reshape(-1)[flat]
+        what = "NaN" if np.isnan(value) else str(value)
+        raise Mistake(
+            f"{call} returned {what} {_index_text(got, flat)} where {want64.reshape(-1)[flat]:.6g} "
+            f"was expected ({int(bad_finite.sum())} non-finite entries).{hint}"
+        )
+    with np.errstate(invalid="ignore"):
+        error = np.where(np.isfinite(want64), np.abs(got64 - want64), (got64 != want64) * np.inf)
+    allowed = atol + rtol * np.abs(np.where(np.isfinite(want64), want64, 0))
+    if np.all(error <= allowed):
+        return got
+    flat = int(np.argmax(error - allowed))
+    raise Mistake(
+        f"{call} has wrong values: max abs error {float(error.reshape(-1)[flat]):.3g} "
+        f"{_index_text(got, flat)} (expected {want64.reshape(-1)[flat]:.6g}, "
+        f"got {got64.reshape(-1)[flat]:.6g}).{hint}"
+    )
+
+
+def expect_scalar(
+    got: Any,
+    expected: float,
+    *,
+    call: str,
+    rtol: float = 1e-6,
+    atol: float = 1e-9,
+    mistakes: Mapping[str, float] | None = None,
+) -> float:
+    """A scalar result (a loss): a Python or NumPy float, or a 0-d array, close to ``expected``."""
+    if isinstance(got, np.ndarray) and got.ndim == 0:
+        got = got[()]
+    if isinstance(got, bool) or not isinstance(got, (int, float, np.floating, np.integer)):
+        raise Mistake(f"{call} returned {describe(got)}; it must return a single float")
+    value = float(got)
+    if not np.isfinite(value):
+        raise Mistake(f"{call} returned {value}; expected the finite value {expected:.6g}")
+    if abs(value - expected) <= atol + rtol * abs(expected):
+        return value
+    hint = ""
+    for message, alternative in (mistakes or {}).items():
+        if abs(value - alternative) <= 1e-9 + 1e-6 * abs(alternative):
+            hint = f" Likely mistake: {message}"
+            break
+    raise Mistake(f"{call} returned {value:.8g}; expected {expected:.8g}.{hint}")
+
+
+def numerical_gradient(
+    f: Callable[[np.ndarray], float], x: np.ndarray, step: float = 1e-5
+) -> np.ndarray:
+    """Central finite differences of the scalar ``f`` at ``x``, in float64 (the contract's step)."""
+    x = np.array(x, dtype=np.float64)
+    grad = np.zeros_like(x)
+    for index in np.ndindex(x.shape):
+        original = x[index]
+        x[index] = original + step
+        plus = f(x)
+        x[index] = original - step
+        minus = f(x)
+        x[index] = original
+        grad[index] = (plus - minus) / (2 * step)
+    return grad
+
+
+def relative_error(analytic: np.ndarray, numeric: np.ndarray) -> float:
+    """The contract's ``max |a - n| / max(1e-8, |a| + |n|)`` over all entries."""
+    analytic = np.asarray(analytic, dtype=np.float64)
+    numeric = np.asarray(numeric, dtype=np.float64)
+    if analytic.size == 0:
+        return 0.0
+    return float(
+        np.max(np.abs(analytic - numeric) / np.maximum(1e-8, np.abs(analytic) + np.abs(numeric)))
+    )
+
+
+def expect_gradient(
+    analytic: Any,
+    numeric: np.ndarray,
+    *,
+    call: str,
+    wrt: str,
+    threshold: float = 1e-6,
+    mistakes: Mistakes | None = None,
+) -> np.ndarray:
+    """An analytic gradient must agree with finite differences within ``threshold``."""
+    analytic = expect_array(analytic, call=call, shape=numeric.shape)
+    if not np.all(np.isfinite(analytic)):
+        raise Mistake(f"{call}: the gradient with respect to {wrt} contains NaN or inf")
+    error = relative_error(analytic, numeric)
+    if error < threshold:
+        return analytic
+    hint = likely_mistake(analytic, mistakes)
+    raise Mistake(
+        f"{call}: the gradient with respect to {wrt} disagrees with finite differences: "
+        f"relative error {error:.2e} (must be below {threshold:.0e}).{hint}"
+    )
+
+
+def _sandbox_of(owner: RemoteModule | RemoteObject):
+    return owner._sandbox
+
+
+@contextlib.contextmanager
+def no_fp_warnings(owner: RemoteModule | RemoteObject, call: str) -> Iterator[None]:
+    """Calls inside the block must raise no overflow, invalid-value or divide-by-zero warning."""
+    with _sandbox_of(owner).recording_fp_warnings() as log:
+        yield
+    kinds = sorted({kind for entry in log for kind in entry})
+    if kinds:
+        names = {
+            "overflow": "overflow",
+            "invalid": "invalid value (NaN)",
+            "divide": "divide by zero",
+        }
+        listed = ", ".join(names.get(kind, kind) for kind in kinds)
+        raise Mistake(f"{call} raised floating-point warnings: {listed}")
+
+
+def call_watching_inputs(
+    owner: RemoteModule | RemoteObject, name: str, *args: Any, **kwargs: Any
+) -> tuple[Any, list[int]]:
+    """Call ``name`` with the array arguments kept in the child, then read them back.
+
+    Returns the result and the positions of the array arguments the call modified,
+    which is how a suite sees in-place mutation across the process boundary.
+    """
+    sandbox = _sandbox_of(owner)
+    stored = [sandbox.put(arg) if isinstance(arg, np.ndarray) else arg for arg in args]
+    target = owner if isinstance(owner, RemoteObject) else None
+    result = sandbox.call(target, name, tuple(stored), kwargs)
+    changed = []
+    for position, (original, kept) in enumerate(zip(args, stored, strict=True)):
+        if isinstance(original, np.ndarray):
+            after = sandbox.fetch(kept)
+            if not (
+                isinstance(after, np.ndarray)
+                and after.shape == original.shape
+                and np.array_equal(after, original, equal_nan=original.dtype.kind in "fc")
+            ):
+                changed.append(position)
+    return result, changed
+
+
+def expect_inputs_unchanged(
+    owner: RemoteModule | RemoteObject,
+    name: str,
+    *args: Any,
+    arg_names: tuple[str, ...],
+    **kwargs: Any,
+) -> Any:
+    """Call ``name`` and fail if it modified any of its array arguments."""
+    result, changed = call_watching_inputs(owner, name, *args, **kwargs)
+    if changed:
+        which = ", ".join(arg_names[i] for i in changed)
+        raise Mistake(
+            f"{name}() modified its input {which} in place; functions must leave their inputs "
+            "untouched (work on a copy, or avoid in-place operators like `x[...] = ` and `*=`)"
+        )
+    return result

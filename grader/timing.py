@@ -1,0 +1,144 @@
+"""Speed of the learner's code against the reference, on the kata's benchmark inputs.
+
+Both sides run in child processes through the same channel and are timed by the
+trusted parent's clock, repeats interleaved, median taken. Inputs are generated
+here from the seed and stored in each child once, and timed calls return
+nothing, so the measure is the computation, not the transfer of arrays.
+
+A kata's ``[benchmark]`` table (plain data)::
+
+    repeats = 7          # timed repeats per side (median reported)
+    cap_ratio = 40       # slower than this many times the reference: capped
+    [benchmark.inputs]   # arrays made from the seed: normal / uniform / integers / value
+    x = { normal = [2000, 1000] }
+    [[benchmark.steps]]  # `timed = false` for set-up; `save` keeps a result by name
+    call = "relu_backward"          # or "$name.method" on a saved object
+    args = ["$g", "$x"]
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from grader.sandbox import LearnerFailure, RemoteObject, Sandbox
+
+
+@dataclass(frozen=True)
+class SpeedMeasure:
+    learner_s: float | None
+    reference_s: float
+    ratio: float | None
+    capped: bool
+    repeats: int
+    note: str = ""
+
+
+class BenchmarkError(Exception):
+    """The kata's benchmark table is malformed (a bank error, not the learner's)."""
+
+
+def make_inputs(spec: dict[str, Any], seed: int) -> dict[str, Any]:
+    rng = np.random.default_rng(seed)
+    made: dict[str, Any] = {}
+    for name, recipe in spec.items():
+        if not isinstance(recipe, dict) or len(recipe) != 1:
+            raise BenchmarkError(f"benchmark input {name!r} needs exactly one recipe")
+        ((kind, params),) = recipe.items()
+        if kind == "normal":
+            made[name] = rng.standard_normal(tuple(params))
+        elif kind == "uniform":
+            low, high, shape = params
+            made[name] = rng.uniform(low, high, tuple(shape))
+        elif kind == "integers":
+            low, high, shape = params
+            made[name] = rng.integers(low, high, tuple(shape))
+        elif kind == "value":
+            made[name] = params
+        else:
+            raise BenchmarkError(f"benchmark input {name!r}: unknown recipe {kind!r}")
+    return made
+
+
+class BenchmarkRun:
+    """One side (learner or reference) of a benchmark: its stored inputs and objects."""
+
+    def __init__(self, sandbox: Sandbox, inputs: dict[str, Any]) -> None:
+        self.sandbox = sandbox
+        self.names: dict[str, Any] = {
+            name: sandbox.put(value) if isinstance(value, np.ndarray) else value
+            for name, value in inputs.items()
+        }
+
+    def resolve(self, value: Any) -> Any:
+        if isinstance(value, str) and value.startswith("$"):
+            if value[1:] not in self.names:
+                raise BenchmarkError(f"benchmark refers to unknown name {value}")
+            return self.names[value[1:]]
+        if isinstance(value, list):
+            return [self.resolve(v) for v in value]
+        return value
+
+    def run_step(self, step: dict[str, Any], timeout: float | None = None) -> None:
+        target: RemoteObject | None = None
+        name = step["call"]
+        if name.startswith("$"):
+            owner, _, name = name[1:].partition(".")
+            target = self.resolve("$" + owner)
+        args = tuple(self.resolve(list(step.get("args", []))))
+        kwargs = {k: self.resolve(v) for k, v in step.get("kwargs", {}).items()}
+        mode = "ref" if "save" in step else "none"
+        result = self.sandbox.call(target, name, args, kwargs, result=mode, timeout=timeout)
+        if "save" in step:
+            self.names[step["save"]] = result
+
+    def timed(self, steps: list[dict[str, Any]], timeout: float | None = None) -> float:
+        start = time.perf_counter()
+        for step in steps:
+            self.run_step(step, timeout)
+        return time.perf_counter() - start
+
+
+def measure_speed(
+    spec: dict[str, Any], learner: Sandbox, reference: Sandbox, seed: int
+) -> SpeedMeasure:
+    """Time the benchmark steps on both sides; raises LearnerFailure only for the reference."""
+    repeats = int(spec.get("repeats", 5))
+    cap = float(spec.get("cap_ratio", 40))
+    steps = list(spec.get("steps", []))
+    setup = [s for s in steps if not s.get("timed", True)]
+    timed_steps = [s for s in steps if s.get("timed", True)]
+    inputs = make_inputs(spec.get("inputs", {}), seed)
+    ours = BenchmarkRun(reference, inputs)
+    for step in setup:
+        ours.run_step(step)
+    ours.timed(timed_steps)  # warm-up: first-call costs are not the code's speed
+    first = ours.timed(timed_steps)
+
+    def capped(note: str) -> SpeedMeasure:
+        return SpeedMeasure(None, first, None, True, 0, note)
+
+    limit = cap * first + 0.5
+    try:
+        theirs = BenchmarkRun(learner, inputs)
+        for step in setup:
+            theirs.run_step(step)
+        theirs.timed(timed_steps, timeout=limit)
+    except LearnerFailure as failure:
+        return capped(f"more than {cap:g}x slower" if "timed out" in str(failure) else str(failure))
+    learner_times, reference_times = [], [first]
+    for _ in range(repeats):
+        try:
+            learner_times.append(theirs.timed(timed_steps, timeout=limit))
+        except LearnerFailure as failure:
+            return capped(
+                f"more than {cap:g}x slower" if "timed out" in str(failure) else str(failure)
+            )
+        reference_times.append(ours.timed(timed_steps))
+    learner_s = statistics.median(learner_times)
+    reference_s = statistics.median(reference_times)
+    return SpeedMeasure(learner_s, reference_s, learner_s / reference_s, False, repeats)

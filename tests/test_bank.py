@@ -1,0 +1,78 @@
+"""Every hidden suite is tested: reference passes, stub fails, mutants caught, variants accepted."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from grader.catalog import open_bank
+from grader.validate import default_meta_root, validate
+
+BANK = open_bank()
+META = default_meta_root(BANK)
+KATAS = list(BANK.katas)
+
+
+@pytest.fixture(scope="session")
+def validations():
+    results = validate(BANK, BANK.katas.values(), META, workers=2)
+    return {item.kata: item for item in results}
+
+
+def problems(validation, role: str) -> list[str]:
+    return [f"{Path(v.path).name}: {v.detail}" for v in validation.of_role(role) if not v.ok]
+
+
+@pytest.mark.parametrize("kata", KATAS)
+def test_reference_passes_every_test(validations, kata):
+    assert validations[kata].count("reference") == (1, 1), problems(validations[kata], "reference")
+
+
+@pytest.mark.parametrize("kata", KATAS)
+def test_stub_fails_every_test(validations, kata):
+    assert validations[kata].count("stub") == (1, 1), problems(validations[kata], "stub")
+
+
+@pytest.mark.parametrize("kata", KATAS)
+def test_every_mutant_is_caught_with_a_pointing_message(validations, kata):
+    caught, total = validations[kata].count("mutant")
+    assert total >= 10, f"{kata} has only {total} mutants"
+    assert caught == total, problems(validations[kata], "mutant")
+
+
+@pytest.mark.parametrize("kata", KATAS)
+def test_every_correct_variant_scores_100(validations, kata):
+    accepted, total = validations[kata].count("variant")
+    assert total >= 3, f"{kata} has only {total} correct variants"
+    assert accepted == total, problems(validations[kata], "variant")
+
+
+def test_validate_command_prints_the_table(fast_bank):
+    from click.testing import CliRunner
+
+    from grader.cli import main
+
+    result = CliRunner().invoke(
+        main, ["--bank", str(fast_bank.root), "validate", "relu_backward", "--meta", str(META)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "MUTANTS CAUGHT" in result.output and "relu_backward" in result.output
+    assert "passes" in result.output and "fails all" in result.output
+
+
+def test_validate_reports_an_uncaught_mutant(fast_bank, tmp_path):
+    from click.testing import CliRunner
+
+    from grader.cli import main
+
+    mutants = tmp_path / "relu_backward" / "mutants"
+    mutants.mkdir(parents=True)
+    (mutants / "secretly_correct.py").write_text(
+        (fast_bank.root / "solutions" / "relu_backward.py").read_text() + "# expect: anything\n"
+    )
+    result = CliRunner().invoke(
+        main, ["--bank", str(fast_bank.root), "validate", "relu_backward", "--meta", str(tmp_path)]
+    )
+    assert result.exit_code == 1
+    assert "BAD relu_backward mutant secretly_correct.py: not caught" in result.output
