@@ -32,7 +32,7 @@ def fast_bank(tmp_path_factory: pytest.TempPathFactory) -> Bank:
     meta = root / "katas" / "relu_backward" / "kata.toml"
     text = re.sub(
         r"\[limits\][^\[]*",
-        "[limits]\ncall_timeout_s = 1\nload_timeout_s = 3\nbudget_s = 6\n\n",
+        "[limits]\ncall_timeout_s = 1\nload_timeout_s = 5\nbudget_s = 6\n\n",
         meta.read_text(),
     )
     meta.write_text(text)

@@ -106,7 +106,7 @@ def test_endless_loop_at_import_times_out_quickly(relu, learner_file):
     result = check(relu, learner_file("while True:\n    pass\n"), seed=1)
     assert result.error.kind == "load" and "timed out" in result.error.message
     assert "timeout" in result.flags
-    assert time.monotonic() - began < 15
+    assert time.monotonic() - began < 20
 
 
 def test_endless_loop_in_a_function_times_out_within_the_budget(relu, learner_file):
@@ -145,8 +145,9 @@ def test_huge_allocation_is_a_memory_error(relu, learner_file):
 
 
 def test_output_flood_is_cut_and_flagged(relu, learner_file):
+    flood = "line = 'x' * 1_000_000\n    for _ in range(200):\n        print(line)\n"
     source = CORRECT.replace(
-        "return grad_output * (x > 0)", "print('x' * 200_000_000)\n    return grad_output * (x > 0)"
+        "return grad_output * (x > 0)", flood + "    return grad_output * (x > 0)"
     )
     result = check(relu, learner_file(source), seed=1)
     assert "printed more than 8 MB of output" in messages(result)
