@@ -11,7 +11,8 @@ import click
 from grader.cli import bank_of, echo, main, style
 from grader.engine import check
 from grader.errors import KataError, MissingFile
-from grader.reports import duration_text, render_check
+from grader.mock import Mock
+from grader.reports import duration_text, render_check, time_left_text
 from grader.validate import default_meta_root, validate
 from grader.workspace import Workspace
 
@@ -150,12 +151,21 @@ def check_command(
         timing=not no_timing,
         started_at=workspace.started_at(kata.id) if file is None else None,
     )
+    mock_line = None
     if file is None:
         workspace.record_check(result)
+        mock = Mock.find(workspace)
+        if mock is not None and not mock.finished:
+            event = mock.record_check(result, path)
+            mock_line = f"Mock: {time_left_text(mock.time_left())}" + (
+                "; this check is late and does not count" if event["late"] else ""
+            )
     if as_json:
         echo(json.dumps(result.to_json(), indent=2))
     else:
         echo(render_check(result, style, timing=not no_timing))
+        if mock_line:
+            echo(style(mock_line, bold=True))
     sys.exit(0 if result.all_passed else 1)
 
 

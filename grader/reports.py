@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from grader.results import CheckResult, Speed
@@ -101,4 +102,90 @@ def render_check(result: CheckResult, style: Style = plain, timing: bool = True)
         lines.append(f"Speed: {speed_text(result.speed)}")
     if result.flags:
         lines.append(f"Flags: {', '.join(result.flags)}")
+    return "\n".join(lines)
+
+
+def clock_text(timestamp: float) -> str:
+    return time.strftime("%H:%M:%S", time.localtime(timestamp))
+
+
+def time_left_text(seconds: float) -> str:
+    if seconds >= 0:
+        return f"{duration_text(seconds)} left"
+    return f"the deadline passed {duration_text(-seconds)} ago"
+
+
+def render_mock_plan(
+    mock_id: str, folder: str, katas: list, minutes: float, deadline: float
+) -> str:
+    lines = [f"Mock interview {mock_id}: {len(katas)} kata(s), {minutes:g} minutes", ""]
+    for kata in katas:
+        lines.append(f"  {kata.id:16s} {kata.title} ({kata.difficulty}, ~{kata.minutes} min)")
+    lines += [
+        "",
+        f"Deadline: {clock_text(deadline)}. Files are graded as they stand then; later saves are late.",
+        f"Work in {folder}: each KATA.py has its prompt beside it in KATA.md.",
+        "Check any time with `kata check KATA`, see `kata mock status`, end with `kata mock finish`.",
+    ]
+    return "\n".join(lines)
+
+
+def render_mock_status(mock) -> str:
+    lines = [f"Mock {mock.data['id']}: {time_left_text(mock.time_left())}"]
+    for kata_id in mock.katas:
+        checks = mock.checks_of(kata_id)
+        if checks:
+            last = checks[-1]
+            state = f"last check {last['passed']}/{last['total']} passed" + (
+                " (late)" if last["late"] else ""
+            )
+        else:
+            state = "not checked yet"
+        lines.append(f"  {kata_id:16s} {state}, {len(checks)} check(s)")
+    if mock.finished:
+        lines.append("Finished: `kata mock finish` shows the report again.")
+    return "\n".join(lines)
+
+
+def render_mock_report(report, style: Style = plain) -> str:
+    ended = "finished early" if report.finished_early else "graded at the deadline"
+    lines = [style(f"Mock {report.id}: {ended}", bold=True), ""]
+    rows = [("KATA", "SCORE", "FIRST PASS", "CHECKS", "SPEED", "NOTE")]
+    for kata in report.katas:
+        score = f"{kata.score:g}" + (
+            f" (late: {kata.late_score:g})" if kata.late_score is not None else ""
+        )
+        first = duration_text(kata.time_to_pass_s) if kata.time_to_pass_s is not None else "-"
+        speed = f"{kata.speed_ratio:.2f}x" if kata.speed_ratio is not None else "-"
+        rows.append((kata.kata, score, first, str(kata.checks), speed, kata.note))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for index, row in enumerate(rows):
+        line = "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
+        lines.append(style(line, bold=True) if index == 0 else line)
+    lines += ["", style(f"Overall: {report.overall:g}/100", bold=True)]
+    comparison = report.comparison
+    if comparison.previous_mocks:
+        lines.append(
+            f"Compared with your {comparison.previous_mocks} previous mock(s): best {comparison.best:g}, "
+            f"last {comparison.last:g}, trend: {comparison.trend}"
+        )
+    else:
+        lines.append("Your first mock: later ones will be compared with it (`kata history`).")
+    return "\n".join(lines)
+
+
+def render_history(mocks: list, bests: list) -> str:
+    if not mocks:
+        return "No finished mocks yet: start one with `kata mock start`."
+    lines = ["FINISHED             OVERALL  MINUTES  KATAS"]
+    for mock in mocks:
+        katas = ", ".join(f"{k} {s:g}" for k, s in sorted(mock.katas.items()))
+        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(mock.finished_at))
+        lines.append(f"{when:20s} {mock.overall:7g}  {mock.minutes:7g}  {katas}")
+    lines += ["", "KATA              BEST  FASTEST PASS  ATTEMPTS"]
+    for best in bests:
+        fastest = (
+            duration_text(best.best_time_to_pass_s) if best.best_time_to_pass_s is not None else "-"
+        )
+        lines.append(f"{best.kata:16s} {best.best_score:5g}  {fastest:12s}  {best.attempts}")
     return "\n".join(lines)

@@ -1,0 +1,117 @@
+"""The candidate's history of finished mock interviews, in SQLite (standard library).
+
+Lives in ``$XDG_DATA_HOME/kata/history.sqlite3`` (default ``~/.local/share/kata``),
+so progress shows across weeks and workspaces. Each finished mock is written in
+one transaction; writing the same mock twice replaces it (finishing is idempotent).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS mocks (
+    id TEXT PRIMARY KEY,
+    folder TEXT NOT NULL,
+    started_at REAL NOT NULL,
+    finished_at REAL NOT NULL,
+    minutes REAL NOT NULL,
+    overall REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS mock_katas (
+    mock_id TEXT NOT NULL REFERENCES mocks(id) ON DELETE CASCADE,
+    kata TEXT NOT NULL,
+    score REAL NOT NULL,
+    late_score REAL,
+    time_to_pass_s REAL,
+    checks INTEGER NOT NULL,
+    speed_ratio REAL,
+    PRIMARY KEY (mock_id, kata)
+);
+"""
+
+
+def default_history_path() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "kata" / "history.sqlite3"
+
+
+@dataclass(frozen=True)
+class PastMock:
+    id: str
+    folder: str
+    started_at: float
+    finished_at: float
+    minutes: float
+    overall: float
+    katas: dict[str, float]
+
+
+@dataclass(frozen=True)
+class KataBest:
+    kata: str
+    best_score: float
+    best_time_to_pass_s: float | None
+    attempts: int
+
+
+class History:
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = Path(path) if path else default_history_path()
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with closing(sqlite3.connect(self.path, timeout=30)) as connection:
+            connection.execute("PRAGMA foreign_keys = ON")
+            connection.executescript(SCHEMA)
+            with connection:  # one transaction
+                yield connection
+
+    def record(self, mock: PastMock, rows: list[dict]) -> None:
+        """Store a finished mock and its per-kata rows (replacing an earlier record of it)."""
+        with self._connect() as db:
+            db.execute("DELETE FROM mocks WHERE id = ?", (mock.id,))
+            db.execute(
+                "INSERT INTO mocks VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    mock.id,
+                    mock.folder,
+                    mock.started_at,
+                    mock.finished_at,
+                    mock.minutes,
+                    mock.overall,
+                ),
+            )
+            db.executemany(
+                "INSERT INTO mock_katas VALUES (:mock_id, :kata, :score, :late_score,"
+                " :time_to_pass_s, :checks, :speed_ratio)",
+                [{**row, "mock_id": mock.id} for row in rows],
+            )
+
+    def mocks(self) -> list[PastMock]:
+        """Every finished mock, oldest first."""
+        if not self.path.exists():
+            return []
+        with self._connect() as db:
+            found = db.execute("SELECT * FROM mocks ORDER BY finished_at, id").fetchall()
+            scores = db.execute("SELECT mock_id, kata, score FROM mock_katas").fetchall()
+        by_mock: dict[str, dict[str, float]] = {}
+        for mock_id, kata, score in scores:
+            by_mock.setdefault(mock_id, {})[kata] = score
+        return [PastMock(*row, katas=by_mock.get(row[0], {})) for row in found]
+
+    def bests(self) -> list[KataBest]:
+        if not self.path.exists():
+            return []
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT kata, MAX(score), MIN(time_to_pass_s), COUNT(*) FROM mock_katas"
+                " GROUP BY kata ORDER BY kata"
+            ).fetchall()
+        return [KataBest(*row) for row in rows]
