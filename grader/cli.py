@@ -70,4 +70,4 @@ def main(ctx: click.Context, bank: Path | None) -> None:
     ctx.obj = open_bank(bank)
 
 
-from grader import cli_learner, cli_mock  # noqa: E402,F401 - register their commands
+from grader import cli_grade, cli_learner, cli_mock  # noqa: E402,F401 - register their commands

@@ -47,8 +47,14 @@ def check(
     timing: bool = True,
     started_at: float | None = None,
     clock: Callable[[], float] = time.time,
+    in_process: bool = False,
 ) -> CheckResult:
-    """Grade ``file`` against ``kata``'s hidden suite. Raises only for the tool's user's errors."""
+    """Grade ``file`` against ``kata``'s hidden suite. Raises only for the tool's user's errors.
+
+    ``in_process`` runs the trusted runner's work in this process instead of a
+    child: only for grading workers (see ``grading``), which are trusted runner
+    processes made subreapers; learner code still runs in its own child.
+    """
     file = Path(file)
     if not file.is_file():
         raise MissingFile(
@@ -83,8 +89,9 @@ def check(
         }
         limit = kata.budget_s + kata.limits.load_timeout_s + RUNNER_MARGIN_S
         limit += BENCHMARK_ALLOWANCE_S if timing else 0
-        run, report, problem = _run_runner(job, folder, limit)
-        result = _assemble(kata, base, run, report, problem)
+        run_runner = run_in_this_process if in_process else run_in_subprocess
+        run, problem = run_runner(job, folder, limit)
+        result = _assemble(kata, base, run, problem)
     flags = tuple(dict.fromkeys(scan.flags + result.flags))
     return replace(result, flags=flags, duration_s=time.monotonic() - began)
 
@@ -103,9 +110,14 @@ def _read_source(file: Path) -> str | CheckError:
         )
 
 
-def _run_runner(
-    job: dict, folder: Path, limit: float
-) -> tuple[dict | None, dict | None, str | None]:
+def run_in_this_process(job: dict, folder: Path, limit: float) -> tuple[dict | None, str | None]:
+    from grader.runner import run_job  # imports pytest: only grading workers pay for it
+
+    del folder, limit  # learner calls are bounded by the sandbox's own budget
+    return run_job(job), None
+
+
+def run_in_subprocess(job: dict, folder: Path, limit: float) -> tuple[dict | None, str | None]:
     job_path = folder / "job.json"
     job_path.write_text(json.dumps(job))
     log_path = folder / "runner.log"
@@ -130,12 +142,12 @@ def _run_runner(
             process.wait()
             if not isinstance(sys.exc_info()[1], subprocess.TimeoutExpired):
                 raise
-            return None, None, f"the check did not finish within {limit:.0f} s"
+            return None, f"the check did not finish within {limit:.0f} s"
     run = _load_json(folder / RUN_NAME)
     if not isinstance(run, dict):
         tail = log_path.read_text(errors="replace")[-1500:]
-        return None, None, f"the grader's runner failed (status {process.returncode}): {tail}"
-    return run, run.get("report"), None
+        return None, f"the grader's runner failed (status {process.returncode}): {tail}"
+    return run, None
 
 
 def _load_json(path: Path) -> Any:
@@ -145,9 +157,7 @@ def _load_json(path: Path) -> Any:
         return None
 
 
-def _assemble(
-    kata: Kata, base: dict, run: dict | None, report: dict | None, problem: str | None
-) -> CheckResult:
+def _assemble(kata: Kata, base: dict, run: dict | None, problem: str | None) -> CheckResult:
     if problem or run is None:
         return CheckResult(**base, error=CheckError("internal", problem or "no result"))
     output = run.get("output", "")
@@ -157,7 +167,7 @@ def _assemble(
         return CheckResult(
             **base, error=CheckError(error["kind"], error["message"]), output=output, flags=flags
         )
-    tests, problem = _tests_from_report(kata, report, run.get("exit_status"))
+    tests, problem = _tests_from_report(kata, run.get("report"), run.get("exit_status"))
     if problem:
         return CheckResult(**base, error=CheckError("internal", problem), output=output)
     flags = tuple(dict.fromkeys(t.extra_flag for t in tests if t.extra_flag))

@@ -119,13 +119,16 @@ def run(job: dict[str, Any], child_folder: Path) -> dict[str, Any]:
         result["leftover_processes"] = kill_descendants()
 
 
+def run_job(job: dict[str, Any]) -> dict[str, Any]:
+    """One check; the learner's child works in a folder of its own, away from the results."""
+    with tempfile.TemporaryDirectory(prefix="kata-child-") as child_folder:
+        return run(job, Path(child_folder))
+
+
 def main(argv: list[str]) -> int:
     become_subreaper()
     job = json.loads(Path(argv[0]).read_text())
-    # The learner's child works in a folder of its own, away from where results are written;
-    # results are written only after every learner process is dead.
-    with tempfile.TemporaryDirectory(prefix="kata-child-") as child_folder:
-        result = run(job, Path(child_folder))
+    result = run_job(job)  # every learner process is dead once this returns
     (Path(job["out"]) / RUN_NAME).write_text(json.dumps(result))
     return 0
 

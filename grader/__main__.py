@@ -1,0 +1,5 @@
+"""``python -m grader``: the kata command."""
+
+from grader.cli import main
+
+main()

@@ -1,0 +1,192 @@
+"""The instructor's commands: kata grade and kata gradescope-bundle."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import click
+
+from grader.catalog import Kata, open_bank
+from grader.cli import bank_of, echo, main, style
+from grader.engine import new_seed
+from grader.errors import KataError
+from grader.exports import student_table, total_of, write_exports
+from grader.gradebook import Gradebook
+from grader.gradescope import grade_submission, write_bundle
+from grader.grading import Progress, plan_jobs, run_jobs
+from grader.reports import duration_text
+from grader.submissions import discover
+
+
+def chosen_katas(bank, names: str | None) -> list[Kata]:
+    if not names:
+        return list(bank.katas.values())
+    return [bank.get(name.strip()) for name in names.split(",") if name.strip()]
+
+
+def show_progress(progress: Progress, job, result) -> None:
+    if not sys.stderr.isatty():
+        return
+    eta = f", ~{duration_text(progress.eta_s)} left" if progress.eta_s is not None else ""
+    click.echo(
+        f"\r  graded {progress.done}/{progress.total} jobs, {progress.rate:.1f} jobs/s{eta}   ",
+        nl=progress.done == progress.total,
+        err=True,
+    )
+
+
+@main.command()
+@click.argument(
+    "submissions", required=False, type=click.Path(file_okay=False, exists=True, path_type=Path)
+)
+@click.option(
+    "--katas", "names", help="Comma-separated kata ids (default: every kata in the bank)."
+)
+@click.option(
+    "--workers", type=click.IntRange(1, 256), help="Jobs graded at once (default: cores)."
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default="gradebook",
+    show_default=True,
+    help="Folder for the gradebook and exports.",
+)
+@click.option("--regrade", is_flag=True, help="Grade every job again, even unchanged ones.")
+@click.option(
+    "--seed",
+    type=click.IntRange(0, 2**63 - 1),
+    help="Seed for the suites' random inputs (default: fixed at the gradebook's first run).",
+)
+@click.option(
+    "--bank",
+    "bank_dir",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="A kata bank folder (same as `kata --bank`).",
+)
+@click.option(
+    "--timing/--no-timing",
+    default=True,
+    show_default=True,
+    help="Measure speed against the reference for each job that passes.",
+)
+@click.option(
+    "--gradescope",
+    is_flag=True,
+    help="Grade one submission in Gradescope's autograder layout instead.",
+)
+@click.option(
+    "--gradescope-root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default="/autograder",
+    show_default=True,
+    help="Where Gradescope's submission/ and results/ are.",
+)
+@click.pass_context
+def grade(
+    ctx: click.Context,
+    submissions: Path | None,
+    names: str | None,
+    workers: int | None,
+    out: Path,
+    regrade: bool,
+    seed: int | None,
+    bank_dir: Path | None,
+    timing: bool,
+    gradescope: bool,
+    gradescope_root: Path,
+) -> None:
+    """Grade a class: SUBMISSIONS/<student>/<kata>.py (or <student>.zip), in parallel.
+
+    Writes a SQLite gradebook, grades.csv, students/<student>.json and
+    gradescope/<student>/results.json into --out. Run the same command again
+    to resume an interrupted run: finished jobs are kept unless the file changed.
+
+    \b
+    Example:
+        kata grade submissions/ --out gradebook --workers 4
+        kata grade submissions/ --katas relu_backward,adam_step
+    """
+    bank = open_bank(bank_dir) if bank_dir else bank_of(ctx)
+    katas = chosen_katas(bank, names)
+    if gradescope:
+        results = grade_submission(katas, gradescope_root, seed)
+        echo(f"Gradescope results written: score {results['score']:g}/100")
+        return
+    if submissions is None:
+        raise click.UsageError("give the SUBMISSIONS folder (or --gradescope)")
+    out.mkdir(parents=True, exist_ok=True)
+    book = Gradebook(out / "gradebook.sqlite3")
+    try:
+        seed = book.seed(seed, new_seed())
+        with tempfile.TemporaryDirectory(prefix="kata-unzipped-") as unpacked:
+            discovery = discover(submissions, set(bank.katas), Path(unpacked))
+            if not discovery.submissions:
+                raise KataError(f"{submissions} holds no student folders or zips")
+            if discovery.ignored:
+                shown = ", ".join(discovery.ignored[:20]) + (
+                    " ..." if len(discovery.ignored) > 20 else ""
+                )
+                echo(
+                    style(f"Ignored {len(discovery.ignored)} item(s): {shown}", fg="yellow"),
+                    err=True,
+                )
+            plan = plan_jobs(discovery, katas, book, seed, regrade)
+            echo(
+                f"{len(discovery.submissions)} students x {len(katas)} katas: {len(plan.todo)} jobs to grade, "
+                f"{plan.done_already} already graded, {len(plan.missing)} files missing (seed {seed})"
+            )
+            failures = run_jobs(
+                bank, plan.todo, book, seed, workers or os.cpu_count() or 2, timing, show_progress
+            )
+        students = [s.student for s in discovery.submissions]
+        kata_ids = [k.id for k in katas]
+        rows = book.rows()
+    finally:
+        book.close()
+    write_exports(out, rows, students, kata_ids)
+    render_summary(rows, students, kata_ids, out)
+    if failures:
+        for job, error in failures[:10]:
+            echo(style(f"grader failure on {job.student}/{job.kata}: {error}", fg="red"), err=True)
+        raise KataError(
+            f"{len(failures)} job(s) failed in the grader itself; run again to retry them"
+        )
+
+
+def render_summary(rows, students: list[str], katas: list[str], out: Path) -> None:
+    table = student_table(rows, students, katas)
+    echo(style("KATA              MEAN   FULL MARKS  FLAGGED", bold=True))
+    for kata in katas:
+        scores = [graded[kata].score if kata in graded else 0.0 for graded in table.values()]
+        full = sum(score == 100 for score in scores)
+        flagged = sum(bool(graded[kata].flags) for graded in table.values() if kata in graded)
+        echo(
+            f"{kata:16s} {sum(scores) / len(scores):6.1f}  {full:5d}/{len(scores):<5d} {flagged:5d}"
+        )
+    totals = [total_of(graded, katas) for graded in table.values()]
+    echo(f"{'overall':16s} {sum(totals) / len(totals):6.1f}")
+    echo(
+        f"Wrote {out / 'gradebook.sqlite3'}, {out / 'grades.csv'}, {out / 'students'}/, {out / 'gradescope'}/"
+    )
+
+
+@main.command("gradescope-bundle")
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--katas", "names", help="Comma-separated kata ids (default: every kata in the bank)."
+)
+@click.pass_context
+def gradescope_bundle(ctx: click.Context, out: Path, names: str | None) -> None:
+    """Write Gradescope's autograder zip (setup.sh + run_autograder + this project).
+
+    \b
+    Example:
+        kata gradescope-bundle autograder.zip --katas relu_backward,stable_softmax
+    """
+    bank = bank_of(ctx)
+    members = write_bundle(bank, chosen_katas(bank, names), out)
+    echo(f"Wrote {out} ({len(members)} files): upload it as the assignment's autograder.")

@@ -1,0 +1,116 @@
+"""Gradescope: grading one submission in its autograder layout, and the autograder bundle.
+
+Gradescope runs ``setup.sh`` once to build its image and ``run_autograder`` per
+submission, with the submission in ``/autograder/submission`` and results
+expected in ``/autograder/results/results.json``. The bundle installs this
+project (with its kata bank) in that image, so a course can scale out on
+Gradescope's own per-submission containers.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import zipfile
+from pathlib import Path
+
+from grader import __version__
+from grader.catalog import Bank, Kata
+from grader.engine import check
+from grader.errors import KataError
+from grader.exports import gradescope_results
+
+SETUP_SH = """#!/usr/bin/env bash
+# Gradescope image setup: install Python >= 3.11 and this project with its kata bank.
+set -euo pipefail
+apt-get update -qq
+apt-get install -y -qq python3 python3-venv python3-pip > /dev/null
+apt-get install -y -qq python3.11 python3.11-venv > /dev/null 2>&1 || true
+for candidate in python3.13 python3.12 python3.11 python3; do
+  if command -v "$candidate" > /dev/null && "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
+    python=$candidate; break
+  fi
+done
+: "${python:?kata needs Python 3.11 or newer}"
+"$python" -m venv /autograder/kata-venv
+/autograder/kata-venv/bin/pip install --quiet /autograder/source/kata-src
+"""
+
+RUN_AUTOGRADER = """#!/usr/bin/env bash
+# Gradescope runs this per submission: grade /autograder/submission into results.json.
+exec /autograder/kata-venv/bin/kata grade --gradescope --gradescope-root /autograder {katas}
+"""
+
+BUNDLE_PYPROJECT = f"""[build-system]
+requires = ["hatchling>=1.18"]
+build-backend = "hatchling.build"
+
+[project]
+name = "kata"
+version = "{__version__}"
+requires-python = ">=3.11"
+dependencies = ["numpy>=1.24", "pytest>=7.4", "click>=8.1", "pytest-json-report>=1.5"]
+
+[project.scripts]
+kata = "grader.cli:main"
+
+[tool.hatch.build.targets.wheel]
+packages = ["grader"]
+"""
+
+
+def find_file(submission: Path, kata: Kata) -> Path | None:
+    """The kata's file anywhere in the submission (Gradescope keeps uploaded folders)."""
+    found = sorted(submission.rglob(kata.file_name), key=lambda p: (len(p.parts), str(p)))
+    return found[0] if found else None
+
+
+def grade_submission(katas: list[Kata], root: Path, seed: int | None) -> dict:
+    """Grade ``root/submission`` and write ``root/results/results.json``; returns the results."""
+    submission = root / "submission"
+    if not submission.is_dir():
+        raise KataError(f"no submission folder {submission} (is this Gradescope's layout?)")
+    began = time.monotonic()
+    graded = {}
+    for kata in katas:
+        path = find_file(submission, kata)
+        if path is not None:
+            graded[kata.id] = check(kata, path, seed=seed).to_json()
+    results = gradescope_results(graded, [k.id for k in katas], time.monotonic() - began)
+    target = root / "results" / "results.json"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(results, indent=2))
+    return results
+
+
+def write_bundle(bank: Bank, katas: list[Kata], out: Path) -> list[str]:
+    """Write the autograder zip; returns its member names."""
+    package = Path(__file__).resolve().parent
+    kata_flag = f"--katas {','.join(k.id for k in katas)}"
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as bundle:
+        for name, text in (
+            ("setup.sh", SETUP_SH),
+            ("run_autograder", RUN_AUTOGRADER.format(katas=kata_flag)),
+        ):
+            info = zipfile.ZipInfo(name)
+            info.external_attr = 0o755 << 16  # executable
+            bundle.writestr(info, text)
+        bundle.writestr("kata-src/pyproject.toml", BUNDLE_PYPROJECT)
+        for path in sorted(package.rglob("*")):
+            relative = path.relative_to(package)
+            if (
+                path.is_file()
+                and "__pycache__" not in relative.parts
+                and relative.parts[0] != "bank"
+            ):
+                bundle.write(path, f"kata-src/grader/{relative}")
+        for kata in katas:
+            for path in sorted(kata.folder.rglob("*")):
+                if path.is_file() and "__pycache__" not in path.parts:
+                    bundle.write(
+                        path,
+                        f"kata-src/grader/bank/katas/{kata.id}/{path.relative_to(kata.folder)}",
+                    )
+            if kata.solution:
+                bundle.write(kata.solution, f"kata-src/grader/bank/solutions/{kata.id}.py")
+        return bundle.namelist()
