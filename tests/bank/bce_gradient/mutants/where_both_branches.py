@@ -1,0 +1,24 @@
+"""Bug: a 'stable' sigmoid with np.where whose other branch still computes exp(1000)."""
+# expect: overflow
+
+import numpy as np
+
+
+def bce_loss(y_pred, y_true, eps=1e-7):
+    p = np.clip(y_pred, eps, 1 - eps)
+    return float(-np.mean(y_true * np.log(p) + (1 - y_true) * np.log(1 - p)))
+
+
+def bce_grad(y_pred, y_true, eps=1e-7):
+    p = np.clip(y_pred, eps, 1 - eps)
+    return (p - y_true) / (p * (1 - p)) / y_pred.size
+
+
+def bce_with_logits_loss(logits, y_true):
+    z = logits
+    return float(np.mean(np.maximum(z, 0) - z * y_true + np.log1p(np.exp(-np.abs(z)))))
+
+
+def bce_with_logits_grad(logits, y_true):
+    sig = np.where(logits >= 0, 1 / (1 + np.exp(-logits)), np.exp(logits) / (1 + np.exp(logits)))
+    return (sig - y_true) / logits.size

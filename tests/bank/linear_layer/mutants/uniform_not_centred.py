@@ -1,0 +1,21 @@
+"""Bug: rng.random() * limit draws from U(0, l), forgetting to centre on 0."""
+# expect: all entries have the same sign
+
+import numpy as np
+
+
+class Linear:
+    def __init__(self, in_features, out_features, rng=None):
+        rng = np.random.default_rng() if rng is None else rng
+        limit = np.sqrt(6 / (in_features + out_features))
+        self.W = rng.random((out_features, in_features)) * limit
+        self.b = np.zeros(out_features)
+
+    def forward(self, x):
+        self.x = x
+        return x @ self.W.T + self.b
+
+    def backward(self, grad_output):
+        self.dW = grad_output.T @ self.x
+        self.db = grad_output.sum(axis=0)
+        return grad_output @ self.W
