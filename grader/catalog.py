@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.errors import BadBank, UnknownKata
-from grader.sandbox import Limits
+from grader.limits import Limits
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 KATA_FILES = ("kata.toml", "prompt.md", "stub.py", "suite.py")

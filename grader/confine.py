@@ -75,6 +75,8 @@ FS_EXECUTE = 1 << 0
 FS_WRITE_FILE = 1 << 1
 FS_READ_FILE = 1 << 2
 FS_READ_DIR = 1 << 3
+FS_MAKE_CHAR = 1 << 6
+FS_MAKE_BLOCK = 1 << 11
 FS_REFER = 1 << 13  # ABI 2
 FS_TRUNCATE = 1 << 14  # ABI 3
 FS_IOCTL_DEV = 1 << 15  # ABI 5
@@ -123,10 +125,12 @@ class Confinement:
 
     @property
     def any(self) -> bool:
+        """Whether at least one layer is in force."""
         return self.filesystem or self.network != "none" or self.sockets or self.signals
 
     @property
     def complete(self) -> bool:
+        """Whether every layer is in force (notes may still mention unconfined threads)."""
         return self.filesystem and self.network == "namespace" and self.sockets and self.signals
 
     def describe(self) -> str:
@@ -168,7 +172,7 @@ def unique_existing(paths: list[Path]) -> list[Path]:
 def confine(workdir: Path, read_only: list[Path]) -> Confinement:
     """Confine this process and its future children; irreversible.
 
-    ``workdir`` becomes the only place it can write (and read freely); ``read_only``
+    ``workdir`` becomes the only place it can write (and read; not execute); ``read_only``
     (e.g. ``runtime_paths()`` and the learner's file) can be read and executed, as
     can the shared libraries and loader files in ``SYSTEM_READ_ONLY``. Call it from a
     single-threaded process (set ``OPENBLAS_NUM_THREADS=1`` before numpy starts):
@@ -244,15 +248,17 @@ def fs_access(abi: int) -> int:
 
 def rules(workdir: Path, read_only: list[Path], abi: int) -> list[tuple[Path, int]]:
     """(path, allowed rights) for every path that exists; the rest is denied."""
-    everything = fs_access(abi)
+    handled = fs_access(abi)
     reading = FS_EXECUTE | FS_READ_FILE | FS_READ_DIR
     writing = FS_READ_FILE | FS_WRITE_FILE | FS_TRUNCATE | FS_IOCTL_DEV
+    # No programs of its own, and no device nodes: a new node for a disk would be readable.
+    own = handled & ~(FS_EXECUTE | FS_MAKE_CHAR | FS_MAKE_BLOCK)
     found = [(path, reading) for path in unique_existing([*read_only, *SYSTEM_READ_ONLY])]
     found += [(path, writing) for path in unique_existing(list(SYSTEM_READ_WRITE))]
-    found += [(path, everything) for path in unique_existing([workdir])]
-    # Landlock rejects directory-only rights on a file, and rights the ruleset does not handle.
+    found += [(path, own) for path in unique_existing([workdir])]
+    # Landlock refuses rights the ruleset does not handle, and folder rights on a file.
     return [
-        (path, access & everything & (access if path.is_dir() else FS_FILE_ONLY))
+        (path, access & handled & (handled if path.is_dir() else FS_FILE_ONLY))
         for path, access in found
     ]
 
@@ -291,12 +297,8 @@ def add_path_rule(libc: ctypes.CDLL, ruleset: int, path: Path, access: int) -> N
     fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
     try:
         attr = PathBeneathAttr(allowed_access=access, parent_fd=fd)
-        if (
-            libc.syscall(
-                SYS_LANDLOCK_ADD_RULE, ruleset, LANDLOCK_RULE_PATH_BENEATH, ctypes.byref(attr), 0
-            )
-            != 0
-        ):
+        rule = ctypes.byref(attr)
+        if libc.syscall(SYS_LANDLOCK_ADD_RULE, ruleset, LANDLOCK_RULE_PATH_BENEATH, rule, 0):
             code = ctypes.get_errno()
             # A wrong right or a bad fd is our bug, and must not pass as a quieter sandbox.
             raise OSError(code, f"Landlock rule for {path}: {os.strerror(code)}")

@@ -19,26 +19,29 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from grader.wire import Ref, WireError, decode, encode, pack_frame, read_frame
+from grader.limits import Limits
+
+if TYPE_CHECKING:
+    from grader.wire import Ref
+
+
+class _Wire:
+    """The channel codec, imported on first use: it loads NumPy, and the child should start first."""
+
+    def __getattr__(self, name: str) -> Any:
+        from grader import wire as module
+
+        return getattr(module, name)
+
+
+wire = _Wire()
 
 THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 KEPT_VARIABLES = ("PATH", "LANG", "LC_ALL", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "TMPDIR")
-
-
-@dataclass(frozen=True)
-class Limits:
-    """What one learner child may use; a kata's metadata may override each."""
-
-    call_timeout_s: float = 10.0
-    load_timeout_s: float = 10.0
-    memory_mb: int = 4096
-    cpu_s: int = 300
-    output_mb: int = 8
-    nproc: int = 256
 
 
 class LearnerFailure(Exception):
@@ -106,10 +109,10 @@ def describe_call(name: str, args: tuple, kwargs: dict) -> str:
 class Sandbox:
     """One learner file, served by a child process that is restarted after any failure."""
 
-    def __init__(self, learner_file: Path, workdir: Path, limits: Limits = Limits()) -> None:
+    def __init__(self, learner_file: Path, workdir: Path, limits: Limits | None = None) -> None:
         self.learner_file = learner_file
         self.workdir = workdir
-        self.limits = limits
+        self.limits = limits or Limits()
         self.deadline: float | None = None  # monotonic end of the whole check's budget
         self.generation = 0
         self.process: subprocess.Popen | None = None
@@ -172,7 +175,7 @@ class Sandbox:
                 f"loading your file timed out after {timeout:g} s "
                 "(an endless loop or long computation at the top level?)"
             ) from None
-        except (EOFError, OSError, WireError) as error:
+        except (EOFError, OSError, wire.WireError) as error:
             raise self._death("while your file was being loaded", error) from None
         if "error" in header:
             self.kill()
@@ -221,7 +224,7 @@ class Sandbox:
         if deadline <= time.monotonic():
             raise LearnerTimeout("the time budget for this check is used up")
         try:
-            self._send(pack_frame(header, blobs), deadline)
+            self._send(wire.pack_frame(header, blobs), deadline)
             reply, reply_blobs = self._receive(deadline)
         except _Timeout:
             self.kill()
@@ -231,7 +234,7 @@ class Sandbox:
                 if budget_hit
                 else f"{what} timed out after {timeout:g} s (an endless loop?)"
             ) from None
-        except (EOFError, OSError, WireError) as error:
+        except (EOFError, OSError, wire.WireError) as error:
             raise self._death(f"while running {what}", error) from None
         if self.fp_log is not None and reply.get("fp"):
             self.fp_log.append([str(kind) for kind in reply["fp"]])
@@ -251,10 +254,10 @@ class Sandbox:
             raise LearnerRaised(message, error)
         generation = self.generation
         try:
-            return decode(
+            return wire.decode(
                 reply.get("ok"), reply_blobs, lambda ref: RemoteObject(self, ref, generation)
             )
-        except (WireError, KeyError, TypeError, ValueError) as error:
+        except (wire.WireError, KeyError, TypeError, ValueError) as error:
             self.kill()
             raise LearnerDied(f"{what} sent back data the grader cannot read ({error})") from None
 
@@ -275,8 +278,8 @@ class Sandbox:
             "op": "call",
             "target": self._target(target, blobs, what),
             "name": name,
-            "args": encode(list(args), blobs, self._as_ref),
-            "kwargs": encode(dict(kwargs), blobs, self._as_ref),
+            "args": wire.encode(list(args), blobs, self._as_ref),
+            "kwargs": wire.encode(dict(kwargs), blobs, self._as_ref),
             "result": result,
         }
         return self.request(header, blobs, what, timeout)
@@ -284,7 +287,9 @@ class Sandbox:
     def put(self, value: Any) -> RemoteObject:
         """Store ``value`` in the child and return a handle to it."""
         blobs: list[bytes] = []
-        return self.request({"op": "put", "value": encode(value, blobs)}, blobs, "storing an input")
+        return self.request(
+            {"op": "put", "value": wire.encode(value, blobs)}, blobs, "storing an input"
+        )
 
     def fetch(self, target: RemoteObject) -> Any:
         """The current value of a stored object (e.g. an input, to see if it was modified)."""
@@ -302,7 +307,7 @@ class Sandbox:
         what = f"setting {target._ref.type_name}.{name}"
         blobs: list[bytes] = []
         header = {"op": "set", "target": self._target(target, blobs, what), "name": name}
-        header["value"] = encode(value, blobs, self._as_ref)
+        header["value"] = wire.encode(value, blobs, self._as_ref)
         self.request(header, blobs, what)
 
     @contextlib.contextmanager
@@ -319,12 +324,12 @@ class Sandbox:
     def _target(self, target: RemoteObject | None, blobs: list[bytes], what: str) -> Any:
         if target is None:
             return None
-        return encode(self._as_ref(target, what), blobs)
+        return wire.encode(self._as_ref(target, what), blobs)
 
     def _as_ref(self, value: Any, what: str = "this call") -> Ref:
         """The child-side reference of a handle, if it is still alive; used when encoding."""
         if not isinstance(value, RemoteObject):
-            raise WireError(f"the suite cannot send a {type(value).__name__} to learner code")
+            raise wire.WireError(f"the suite cannot send a {type(value).__name__} to learner code")
         if value._generation != self.generation or self.process is None:
             raise LearnerDied(
                 f"the {value._ref.type_name} object used for {what} was lost "
@@ -359,7 +364,7 @@ class Sandbox:
                 remaining -= len(chunk)
             return b"".join(chunks)
 
-        return read_frame(read_exact)
+        return wire.read_frame(read_exact)
 
     @staticmethod
     def _wait(fd: int, event: int, deadline: float) -> None:
@@ -382,7 +387,7 @@ class Sandbox:
             except subprocess.TimeoutExpired:
                 status = None
         self.kill()
-        if isinstance(error, WireError):
+        if isinstance(error, wire.WireError):
             return LearnerDied(f"the channel to your code was garbled {when} ({error})")
         if status == -signal.SIGXFSZ:
             return LearnerDied(f"your code {self._signal_story(-status)} {when}", "output_flood")
