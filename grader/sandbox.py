@@ -90,11 +90,11 @@ def describe_exception(error: dict, file_name: str) -> str:
 
 def brief(value: Any) -> str:
     """A few characters describing an argument, for 'which call on what input' messages."""
+    if isinstance(value, RemoteObject):  # first: its attributes would be remote calls
+        return value._ref.type_name
     if hasattr(value, "shape") and hasattr(value, "dtype"):
         shape = "0-d" if value.shape == () else "x".join(map(str, value.shape))
         return f"{shape} {value.dtype} array"
-    if isinstance(value, RemoteObject):
-        return value._ref.type_name
     if isinstance(value, (list, tuple)):
         return f"{type(value).__name__} of {len(value)}" if len(value) > 4 else repr(value)
     text = repr(value)

@@ -56,7 +56,9 @@ def test_subclasses_and_objects_become_references():
         refs.append(value)
         return Ref(len(refs), type(value).__name__)
 
-    back = roundtrip([LyingFloat(1.0), np.matrix([[1, 2]])], make_ref)
+    with pytest.warns(PendingDeprecationWarning):
+        matrix = np.matrix([[1, 2]])
+    back = roundtrip([LyingFloat(1.0), matrix], make_ref)
     assert back == [Ref(1, "LyingFloat"), Ref(2, "matrix")]
 
 

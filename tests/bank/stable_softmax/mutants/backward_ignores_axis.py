@@ -1,0 +1,18 @@
+"""Bug: softmax_backward always sums along the last axis."""
+# expect: softmax_backward ignored its axis argument
+
+import numpy as np
+
+
+def softmax(z, axis=-1):
+    e = np.exp(z - np.max(z, axis=axis, keepdims=True))
+    return e / np.sum(e, axis=axis, keepdims=True)
+
+
+def log_softmax(z, axis=-1):
+    shifted = z - np.max(z, axis=axis, keepdims=True)
+    return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+
+
+def softmax_backward(grad_output, probs, axis=-1):
+    return probs * (grad_output - np.sum(grad_output * probs, axis=-1, keepdims=True))
