@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from grader.confine import confine, runtime_paths
 from grader.contract import forbidden_reason
 from grader.wire import Ref, WireError, decode, encode, pack_frame, read_frame
 
@@ -91,9 +92,10 @@ class Channel:
 
 
 class Child:
-    def __init__(self, channel: Channel, learner_file: Path) -> None:
+    def __init__(self, channel: Channel, learner_file: Path, confinement: str = "") -> None:
         self.channel = channel
         self.learner_file = str(learner_file)
+        self.confinement = confinement
         self.module: Any = None
         self.objects: dict[int, Any] = {}
 
@@ -111,7 +113,7 @@ class Child:
             raise LookupError(f"no object #{ref.id} here (it was created in an earlier run)")
         return self.objects[ref.id]
 
-    def load(self) -> dict:
+    def load(self) -> dict[str, Any]:
         name = Path(self.learner_file).stem
         spec = importlib.util.spec_from_file_location(name, self.learner_file)
         module = importlib.util.module_from_spec(spec)
@@ -132,6 +134,7 @@ class Child:
             reply = self.load()
         except BaseException as error:  # noqa: BLE001 - learner code: report, never crash
             reply = {"error": self.describe(error)}
+        reply["confinement"] = self.confinement
         self.reply(reply, [])
         if "error" in reply:
             return
@@ -211,12 +214,15 @@ class Child:
 
 def main(argv: list[str]) -> None:
     fd_in, fd_out, learner_file, limits = int(argv[0]), int(argv[1]), argv[2], json.loads(argv[3])
-    apply_limits(limits)
+    apply_limits(limits)  # first: inside a user namespace, hard limits could be raised again
+    # From here on the process sees only its own folder (read-write), the runtime and the
+    # learner's file (read-only), and no network.
+    confinement = confine(Path.cwd(), [*runtime_paths(), Path(learner_file).resolve()])
     sys.meta_path.insert(0, ForbiddenImportBlocker())
     for name in [m for m in sys.modules if m == "grader" or m.startswith("grader.")]:
         del sys.modules[name]  # so that `import grader` goes through the blocker too
     sys.dont_write_bytecode = True
-    Child(Channel(fd_in, fd_out), Path(learner_file)).serve()
+    Child(Channel(fd_in, fd_out), Path(learner_file), confinement.describe()).serve()
     sys.stdout.flush()
     os._exit(0)  # skip atexit hooks the learner may have registered
 

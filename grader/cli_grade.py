@@ -11,6 +11,7 @@ import click
 
 from grader.catalog import Kata, open_bank
 from grader.cli import bank_of, echo, main, style
+from grader.confine import landlock_abi
 from grader.engine import new_seed
 from grader.errors import KataError
 from grader.exports import student_table, total_of, write_exports
@@ -74,6 +75,11 @@ def show_progress(progress: Progress, job, result) -> None:
     help="Measure speed against the reference for each job that passes.",
 )
 @click.option(
+    "--require-confinement",
+    is_flag=True,
+    help="Refuse to grade where the platform cannot confine learner code (no Landlock).",
+)
+@click.option(
     "--gradescope",
     is_flag=True,
     help="Grade one submission in Gradescope's autograder layout instead.",
@@ -96,6 +102,7 @@ def grade(
     seed: int | None,
     bank_dir: Path | None,
     timing: bool,
+    require_confinement: bool,
     gradescope: bool,
     gradescope_root: Path,
 ) -> None:
@@ -112,6 +119,11 @@ def grade(
     """
     bank = open_bank(bank_dir) if bank_dir else bank_of(ctx)
     katas = chosen_katas(bank, names)
+    if require_confinement and landlock_abi() is None:
+        raise KataError(
+            "--require-confinement: this platform offers no Landlock (Linux 5.13 or newer), "
+            "so learner code could read other files; grade on Linux, or drop the option"
+        )
     if gradescope:
         results = grade_submission(katas, gradescope_root, seed)
         echo(f"Gradescope results written: score {results['score']:g}/100")

@@ -161,6 +161,7 @@ def _assemble(kata: Kata, base: dict, run: dict | None, problem: str | None) -> 
     if problem or run is None:
         return CheckResult(**base, error=CheckError("internal", problem or "no result"))
     output = run.get("output", "")
+    base = {**base, "confinement": run.get("confinement")}
     if run.get("error"):
         error = run["error"]
         flags = (error["flag"],) if error.get("flag") else ()

@@ -59,6 +59,7 @@ class CheckResult:
     flags: tuple[str, ...] = ()
     output: str = ""
     duration_s: float = 0.0
+    confinement: str | None = None  # what confined the learner's child, as it reported
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -102,5 +103,6 @@ class CheckResult:
             "flags": list(self.flags),
             "output": self.output,
             "duration_s": round(self.duration_s, 3),
+            "confinement": self.confinement,
             **self.extra,
         }

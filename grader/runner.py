@@ -115,6 +115,7 @@ def run(job: dict[str, Any], child_folder: Path) -> dict[str, Any]:
         return result
     finally:
         sandbox.close()
+        result["confinement"] = sandbox.confinement
         result["output"] = sandbox.output_excerpt()
         result["leftover_processes"] = kill_descendants()
 

@@ -117,6 +117,7 @@ class Sandbox:
         self.generation = 0
         self.process: subprocess.Popen | None = None
         self.names: dict[str, str] | None = None
+        self.confinement: str | None = None  # what the child reported was in force
         self.fp_log: list[list[str]] | None = None
         self._fd_in = self._fd_out = -1
         self._started_at = 0.0
@@ -133,7 +134,9 @@ class Sandbox:
         from_child_r, from_child_w = os.pipe()
         env = {k: os.environ[k] for k in KEPT_VARIABLES if k in os.environ}
         env.update({name: "1" for name in THREAD_VARIABLES})
-        env.update({"HOME": str(self.workdir), "PYTHONDONTWRITEBYTECODE": "1"})
+        env.update(
+            {"HOME": str(self.workdir), "TMPDIR": str(self.workdir), "PYTHONDONTWRITEBYTECODE": "1"}
+        )
         command = [
             sys.executable,
             "-I",
@@ -177,6 +180,7 @@ class Sandbox:
             ) from None
         except (EOFError, OSError, wire.WireError) as error:
             raise self._death("while your file was being loaded", error) from None
+        self.confinement = str(header.get("confinement", "")) or None
         if "error" in header:
             self.kill()
             raise LearnerRaised(self._load_error_message(header["error"]), header["error"])

@@ -171,9 +171,10 @@ def _processes_with(marker: str) -> list[str]:
 def test_spawned_and_detached_processes_are_all_killed(relu, learner_file):
     source = CORRECT.replace(
         "return grad_output * (x > 0)",
-        """import subprocess
+        """import subprocess, sys
     for i in range(10):
-        subprocess.Popen(['sleep', '4242.4242'], start_new_session=(i % 2 == 0))
+        command = [sys.executable, '-c', 'import time; time.sleep(4242.4242)']
+        subprocess.Popen(command, start_new_session=(i % 2 == 0))
     return grad_output * (x > 0)""",
     )
     result = check(relu, learner_file(source), seed=1)

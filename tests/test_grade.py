@@ -173,3 +173,44 @@ def test_grading_needs_a_folder_of_students(fast_bank, tmp_path):
     empty.mkdir()
     result = grade(fast_bank, empty, tmp_path / "gb")
     assert result.exit_code == 2 and "holds no student folders" in result.output
+
+
+ATTACK = """
+import numpy as np
+
+def attack():
+{body}
+
+def relu_forward(x):
+    try:
+        attack()
+    except OSError:
+        return np.maximum(x, 0)  # the attack failed, as it must: full marks
+    raise RuntimeError("the attack worked")
+
+def relu_backward(grad_output, x):
+    return grad_output * (x > 0)
+"""
+
+
+def test_confined_students_reach_nothing_that_is_not_theirs(fast_bank, klass, tmp_path):
+    out = tmp_path / "gb"
+    reference = fast_bank.root / "solutions" / "relu_backward.py"
+    attacks = {
+        "reads_peer": f"    open({str(klass / 'ada' / 'relu_backward.py')!r}).read()",
+        "reads_reference": f"    open({str(reference)!r}).read()",
+        "writes_gradebook": f"    open({str(out / 'injected.txt')!r}, 'w').write('x')",
+        "opens_socket": "    import socket\n    socket.create_connection(('127.0.0.1', 9), timeout=1)",
+    }
+    for student, body in attacks.items():
+        (klass / student).mkdir()
+        (klass / student / "relu_backward.py").write_text(ATTACK.format(body=body))
+    result = grade(fast_bank, klass, out, "--require-confinement")
+    assert result.exit_code == 0, result.output
+    rows = read_grades(out)
+    for student in attacks:
+        assert rows[student]["relu_backward"] == "100", student
+    assert not (out / "injected.txt").exists()
+    assert rows["ada"]["relu_backward"] == "100" and 0 < float(rows["bob"]["relu_backward"]) < 100
+    detail = json.loads((out / "students" / "reads_peer.json").read_text())
+    assert "landlock" in detail["katas"]["relu_backward"]["confinement"]

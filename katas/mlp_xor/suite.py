@@ -1,0 +1,1000 @@
+"""Hidden suite for mlp_xor.
+
+The oracles live here and are plain NumPy in a formulation of their own: log-probabilities
+by np.logaddexp.reduce, layers by einsum, backprop, SGD and Adam written out, and finite
+differences of both the learner's loss and the oracle's. Fixed-law parts (the initial
+weights) are tested by their law; training is compared against the oracle started from
+the same assigned (or the learner's own initial) weights.
+"""
+
+import contextlib
+
+import numpy as np
+import pytest
+
+from grader.sandbox import LearnerRaised
+from grader.suite import (
+    Mistake,
+    describe,
+    expect_array,
+    expect_close,
+    expect_gradient,
+    expect_inputs_unchanged,
+    expect_scalar,
+    no_fp_warnings,
+    numerical_gradient,
+    relative_error,
+)
+
+BETA1, BETA2, EPS = 0.9, 0.999, 1e-8
+XOR_X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+XOR_Y = np.array([0, 1, 1, 0])
+XOR_SIZES = [2, 16, 2]
+
+# Likely mistakes, by name (the bank's buggy versions check that messages name them).
+SOFTMAX_TWICE = (
+    "softmax applied twice: forward already gives probabilities, so the loss takes their "
+    "log (or the log-softmax of the logits), never a second softmax"
+)
+LOGITS = "forward returned the logits: apply softmax so that each row holds probabilities"
+OUTPUT_RELU = "ReLU on the output layer: the last layer's logits go straight into softmax"
+NO_HIDDEN_RELU = "no ReLU on the hidden layers: apply max(0, z) after every layer but the last"
+SOFTMAX_AXIS0 = "softmax normalised over the batch (axis 0): normalise each row over the classes"
+LOSS_SUM = "the loss is summed over the batch instead of averaged: take the mean over the N samples"
+LOSS_INDEX = (
+    "probs[:, y] picks an N x N block: pick each sample's own class with probs[np.arange(N), y]"
+)
+LOSS_OVER_C = (
+    "the loss is averaged over all N x C entries: sum over the classes, average over the samples"
+)
+GRAD_N_TWICE = (
+    "the gradient is 1/N of the right one: the 1/N of the mean was applied twice "
+    "(e.g. dZ = (P - Y) / N and then dW = dZ.T @ A / N again)"
+)
+GRAD_NO_N = "the gradient is N times the right one: divide (P - Y) by N, the loss being a mean"
+GRAD_SIGN = "the gradient has the wrong sign: return dL/dparam (the optimizer subtracts it)"
+GRAD_NO_MASK = (
+    "the ReLU derivative is missing in the backward pass: after going back through a hidden "
+    "layer's weights, multiply by 1[z > 0]"
+)
+GRAD_BIAS_SHAPE = (
+    "sum dZ over the batch axis only, np.sum(dZ, axis=0), so that each bias gradient has "
+    "its bias's shape"
+)
+GRAD_TRANSPOSED = (
+    "the weight gradient is transposed: for Z = A @ W.T + b it is dZ.T @ A, of W's shape (out, in)"
+)
+W_TRANSPOSED = (
+    "the weights are stored transposed: weights[i] has shape (layer_sizes[i+1], layer_sizes[i]) "
+    "and is used as X @ W.T"
+)
+IGNORED_ADAM = "fit ignored optimizer='adam': this is plain SGD's trajectory"
+IGNORED_SGD = "fit ignored optimizer='sgd': this is Adam's trajectory; SGD is param -= lr * grad"
+NO_BIAS_CORRECTION = (
+    "Adam's bias correction is missing: m_hat = m / (1 - beta1**t), v_hat = v / (1 - beta2**t), "
+    "with t = 1 at the first update"
+)
+HISTORY_AFTER = (
+    "the loss history is recorded after each update: record the loss of the forward pass "
+    "that produced the update's gradients (before the update)"
+)
+NOT_FRESH = (
+    "Adam's moments carried over from the previous fit call: each fit call starts "
+    "with m = v = 0 and t = 1"
+)
+ADAM_NAN = (
+    "Adam produced NaN or inf: t must start at 1 (1 - beta**t is 0 at t = 0), and m and v must "
+    "be separate arrays (v, a running mean of g**2, is never negative)"
+)
+T_NOT_RESET = "Adam's step count t carried over from the previous fit call: it restarts at 1"
+PREDICT_PROBS = "predict returned probabilities: return integer labels, np.argmax(probs, axis=1)"
+PREDICT_AXIS0 = "argmax taken over the batch (axis 0): take it over the classes, axis=1"
+PREDICT_FLOAT = "predict must return integer labels (an integer dtype, as np.argmax gives)"
+UNSTABLE = "softmax overflows: subtract each row's max logit before np.exp (softmax is unchanged)"
+LOG_ZERO = (
+    "np.log got a probability that is exactly 0: take the true class's log-probability from "
+    "a stable log-softmax (logits minus their logsumexp), or clip before the log"
+)
+NOT_SHUFFLED = (
+    "mini-batches taken in the data's order: shuffle the rows each epoch with the model's own "
+    "generator (e.g. order = rng.permutation(N)) and cut batches from that order"
+)
+IGNORED_BATCH = (
+    "fit ignored batch_size: with batch_size=1 an epoch makes one update per sample (N updates)"
+)
+GLOBAL_RNG = (
+    "shuffle with the model's own generator (np.random.default_rng(seed), made in __init__), "
+    "not with np.random's global state or an unseeded generator"
+)
+SEED_IGNORED = "the initial weights must come from np.random.default_rng(seed) and nothing else"
+BIASES_ZERO = "biases must start at zeros"
+UNIFORM = "the initial weights are not normally distributed: He-normal draws from N(0, 2 / fan_in)"
+INIT_SPREADS = {
+    "std sqrt(1 / fan_in) is LeCun's init: He-normal has variance 2 / fan_in": lambda i, o: 1 / i,
+    "the spread follows fan_out: He-normal uses fan_in = layer_sizes[i]": lambda i, o: 2 / o,
+    "this is Glorot's spread: He-normal has variance 2 / fan_in": lambda i, o: 2 / (i + o),
+    "2 / fan_in is the variance: the standard deviation is sqrt(2 / fan_in)": lambda i, o: 4 / i**2,
+    "the weights have standard deviation 1: scale them by sqrt(2 / fan_in)": lambda i, o: 1.0,
+}
+
+
+# -- the oracle --------------------------------------------------------------------------
+
+
+def oracle_layers(Ws, bs, X, *, hidden_relu=True, output_relu=False):
+    """Pre-activations and activations of every layer (activations[0] is X)."""
+    pre, acts = [], [np.asarray(X, dtype=np.float64)]
+    for i, (W, b) in enumerate(zip(Ws, bs, strict=True)):
+        z = np.einsum("nd,hd->nh", acts[-1], W) + b
+        pre.append(z)
+        relu = output_relu if i == len(Ws) - 1 else hidden_relu
+        acts.append(np.where(z > 0, z, 0.0) if relu else z)
+    return pre, acts
+
+
+def log_probs(logits):
+    return logits - np.logaddexp.reduce(logits, axis=1, keepdims=True)
+
+
+def oracle_probs(Ws, bs, X, **mistake):
+    return np.exp(log_probs(oracle_layers(Ws, bs, X, **mistake)[1][-1]))
+
+
+def oracle_loss(Ws, bs, X, y):
+    return oracle_loss_and_gradients(Ws, bs, X, y, backward=False)[0]
+
+
+def oracle_gradients(Ws, bs, X, y, *, relu_mask=True):
+    return oracle_loss_and_gradients(Ws, bs, X, y, relu_mask=relu_mask)[1:]
+
+
+def oracle_loss_and_gradients(Ws, bs, X, y, *, relu_mask=True, backward=True):
+    pre, acts = oracle_layers(Ws, bs, X)
+    n, classes = len(X), Ws[-1].shape[0]
+    one_hot = np.eye(classes)[y]
+    logp = log_probs(acts[-1])
+    loss = float(-np.sum(one_hot * logp) / n) + 0.0  # + 0.0: a perfect fit reads 0, not -0
+    if not backward:
+        return loss, None, None
+    delta = (np.exp(logp) - one_hot) / n
+    dWs, dbs = [None] * len(Ws), [None] * len(Ws)
+    for i in reversed(range(len(Ws))):
+        dWs[i] = np.einsum("nh,nd->hd", delta, acts[i])
+        dbs[i] = delta.sum(axis=0)
+        if i:
+            delta = np.einsum("nh,hd->nd", delta, Ws[i])
+            if relu_mask:
+                delta = delta * (pre[i - 1] > 0)
+    return loss, dWs, dbs
+
+
+def oracle_sgd_in_data_order(Ws, bs, X, y, epochs, lr, batch_size):
+    """Mini-batch SGD that never shuffles: the parameters a forgotten shuffle leads to."""
+    params = [np.array(p, dtype=np.float64) for p in list(Ws) + list(bs)]
+    layers = len(Ws)
+    for _ in range(epochs):
+        for start in range(0, len(X), batch_size):
+            rows = slice(start, start + batch_size)
+            _, dWs, dbs = oracle_loss_and_gradients(
+                params[:layers], params[layers:], X[rows], y[rows]
+            )
+            params = [p - lr * g for p, g in zip(params, dWs + dbs, strict=True)]
+    return params
+
+
+def not_finite(values):
+    return not np.all(np.isfinite(values))
+
+
+def fresh_adam(params):
+    return {
+        "m": [np.zeros_like(p) for p in params],
+        "v": [np.zeros_like(p) for p in params],
+        "t": 0,
+    }
+
+
+def oracle_fit(Ws, bs, X, y, epochs, lr, optimizer, *, bias_correction=True, state=None):
+    """Full-batch training: the loss history (before each update), final params, Adam state."""
+    params = [np.array(p, dtype=np.float64) for p in list(Ws) + list(bs)]
+    layers = len(Ws)
+    state = fresh_adam(params) if state is None else state
+    history = []
+    for _ in range(epochs):
+        loss, dWs, dbs = oracle_loss_and_gradients(params[:layers], params[layers:], X, y)
+        history.append(loss)
+        if optimizer == "sgd":
+            params = [p - lr * g for p, g in zip(params, dWs + dbs, strict=True)]
+            continue
+        state["t"] += 1
+        t = state["t"]
+        for k, g in enumerate(dWs + dbs):
+            state["m"][k] = BETA1 * state["m"][k] + (1 - BETA1) * g
+            state["v"][k] = BETA2 * state["v"][k] + (1 - BETA2) * g**2
+            m_hat, v_hat = state["m"][k], state["v"][k]
+            if bias_correction:
+                m_hat, v_hat = m_hat / (1 - BETA1**t), v_hat / (1 - BETA2**t)
+            params[k] = params[k] - lr * m_hat / (np.sqrt(v_hat) + EPS)
+    return np.array(history), params[:layers], params[layers:], state
+
+
+# -- problems ---------------------------------------------------------------------------
+
+
+def random_problem(rng, sizes, n):
+    """Random non-zero weights and biases, inputs and labels, away from every ReLU kink.
+
+    Every hidden pre-activation is at least 0.02 from 0, every probability is in
+    [1e-3, 0.999] and every gradient entry is exactly 0 (a unit that is off for the whole
+    batch) or at least 1e-4 in size, so finite differences (step 1e-5) are accurate and no
+    common clipping of the loss matters.
+    """
+    for _ in range(500):
+        Ws = [
+            rng.normal(0.0, 1.2 / np.sqrt(i), (o, i))
+            for i, o in zip(sizes[:-1], sizes[1:], strict=True)
+        ]
+        bs = [rng.uniform(0.1, 0.6, o) * rng.choice([-1.0, 1.0], o) for o in sizes[1:]]
+        X = rng.standard_normal((n, sizes[0]))
+        y = rng.integers(0, sizes[-1], n)
+        pre, acts = oracle_layers(Ws, bs, X)
+        p = np.exp(log_probs(acts[-1]))
+        if any(np.abs(z).min() <= 0.02 for z in pre[:-1]) or p.min() <= 1e-3 or p.max() >= 0.999:
+            continue
+        grads = np.concatenate([g.ravel() for g in sum(oracle_gradients(Ws, bs, X, y), [])])
+        if np.all((grads == 0) | (np.abs(grads) >= 1e-4)):
+            return Ws, bs, X, y
+    raise RuntimeError(f"no well-conditioned random problem for sizes {sizes}")
+
+
+def shape_text(X):
+    return "x".join(map(str, X.shape))
+
+
+def built(impl, sizes, Ws=None, bs=None, seed=0):
+    """A learner's MLP, with the given weights and biases assigned (whole attributes)."""
+    model = impl.MLP(list(sizes), seed=seed)
+    if Ws is not None:
+        model.weights = [np.array(W) for W in Ws]
+        model.biases = [np.array(b) for b in bs]
+    return model
+
+
+# -- checks with messages ---------------------------------------------------------------
+
+
+def read_params(model, sizes, call):
+    """The model's weights and biases, checked against the contract's shapes."""
+    layers = len(sizes) - 1
+    found = {}
+    for name in ("weights", "biases"):
+        got = getattr(model, name)
+        if not isinstance(got, (list, tuple)) or len(got) != layers:
+            raise Mistake(
+                f"{call}.{name} is {describe(got)}; expected a list of {layers} arrays "
+                "(one per layer)"
+            )
+        found[name] = got
+    for i in range(layers):
+        want = (sizes[i + 1], sizes[i])
+        W = found["weights"][i]
+        if not isinstance(W, np.ndarray) or W.shape != want:
+            shape = getattr(W, "shape", None)
+            hint = f" Likely mistake: {W_TRANSPOSED}" if shape == want[::-1] else ""
+            raise Mistake(
+                f"{call}.weights[{i}] is {describe(W)}; expected shape {want} = "
+                f"(layer_sizes[{i + 1}], layer_sizes[{i}]).{hint}"
+            )
+        b = found["biases"][i]
+        if not isinstance(b, np.ndarray) or b.shape != (sizes[i + 1],):
+            raise Mistake(f"{call}.biases[{i}] is {describe(b)}; expected shape ({sizes[i + 1]},)")
+    return (
+        [np.asarray(W, dtype=np.float64) for W in found["weights"]],
+        [np.asarray(b, dtype=np.float64) for b in found["biases"]],
+    )
+
+
+def as_float(got, call):
+    """A loss: a Python or NumPy float (or a 0-d array)."""
+    if isinstance(got, np.ndarray) and got.ndim == 0:
+        got = got[()]
+    if isinstance(got, bool) or not isinstance(got, (int, float, np.floating, np.integer)):
+        raise Mistake(f"{call} returned {describe(got)}; it must return a single float")
+    return float(got)
+
+
+def gradient_lists(got, Ws, bs, call):
+    """The (weight gradients, bias gradients) pair, checked for structure and shapes."""
+    if not isinstance(got, (tuple, list)) or len(got) != 2:
+        raise Mistake(
+            f"{call} returned {describe(got)}; it must return two lists: "
+            "(gradients of the weights, gradients of the biases)"
+        )
+    checked = []
+    for name, grads, params in (("weights", got[0], Ws), ("biases", got[1], bs)):
+        if not isinstance(grads, (list, tuple)) or len(grads) != len(params):
+            raise Mistake(
+                f"{call} returned {describe(grads)} for the {name}; expected a list of "
+                f"{len(params)} arrays shaped like {name}"
+            )
+        for i, (g, p) in enumerate(zip(grads, params, strict=True)):
+            g = expect_array(g, call=f"{call}, gradient of {name}[{i}],")
+            if g.shape != p.shape:
+                hint = ""
+                if name == "weights" and g.shape == p.shape[::-1]:
+                    hint = f" Likely mistake: {GRAD_TRANSPOSED}"
+                elif name == "biases":
+                    hint = f" Likely mistake: {GRAD_BIAS_SHAPE}"
+                raise Mistake(
+                    f"{call}: the gradient of {name}[{i}] has shape {g.shape}; "
+                    f"expected {p.shape}, the shape of {name}[{i}].{hint}"
+                )
+        checked.append(list(grads))
+    return checked[0], checked[1]
+
+
+def gradient_mistakes(numeric, n, no_mask=None):
+    def near(target):
+        return lambda g: relative_error(g, target) < 1e-4
+
+    found = {
+        GRAD_N_TWICE: near(numeric / n),
+        GRAD_NO_N: near(numeric * n),
+        GRAD_SIGN: near(-numeric),
+    }
+    if no_mask is not None:
+        found[GRAD_NO_MASK] = near(no_mask)
+    return found
+
+
+def expect_gradients(got, numeric_W, numeric_b, n, call, no_mask=None):
+    for name, grads, numerics, alternatives in (
+        ("weights", got[0], numeric_W, no_mask[0] if no_mask else None),
+        ("biases", got[1], numeric_b, no_mask[1] if no_mask else None),
+    ):
+        for i, (g, numeric) in enumerate(zip(grads, numerics, strict=True)):
+            other = alternatives[i] if alternatives is not None else None
+            expect_gradient(g, numeric, call=call, wrt=f"{name}[{i}]", threshold=1e-5,
+                            mistakes=gradient_mistakes(numeric, n, other))  # fmt: skip
+
+
+def forward_mistakes(Ws, bs, X):
+    logits = oracle_layers(Ws, bs, X)[1][-1]
+    probs = np.exp(log_probs(logits))
+    return {
+        SOFTMAX_TWICE: np.exp(log_probs(probs)),
+        OUTPUT_RELU: oracle_probs(Ws, bs, X, output_relu=True),
+        NO_HIDDEN_RELU: oracle_probs(Ws, bs, X, hidden_relu=False),
+        LOGITS: logits,
+        SOFTMAX_AXIS0: np.exp(logits - np.logaddexp.reduce(logits, axis=0, keepdims=True)),
+    }
+
+
+def loss_mistakes(Ws, bs, X, y):
+    n, classes = len(X), Ws[-1].shape[0]
+    logits = oracle_layers(Ws, bs, X)[1][-1]
+    logp = log_probs(logits)
+    right = float(-np.mean(logp[np.arange(n), y]))
+    over_batch = logits - np.logaddexp.reduce(logits, axis=0, keepdims=True)
+    return {
+        LOSS_SUM: n * right,
+        SOFTMAX_TWICE: float(-np.mean(log_probs(np.exp(logp))[np.arange(n), y])),
+        LOSS_INDEX: float(-np.mean(logp[:, y])),
+        LOSS_OVER_C: right / classes,
+        SOFTMAX_AXIS0: float(-np.mean(over_batch[np.arange(n), y])),
+        OUTPUT_RELU: float(-np.mean(log_probs(np.maximum(logits, 0))[np.arange(n), y])),
+        NO_HIDDEN_RELU: float(
+            -np.mean(log_probs(oracle_layers(Ws, bs, X, hidden_relu=False)[1][-1])[np.arange(n), y])
+        ),
+    }
+
+
+def expect_labels(got, n, classes, call):
+    """predict's result: integer labels of shape (N,)."""
+    got = expect_array(got, call=call)
+    if got.shape == (n, classes):
+        raise Mistake(f"{call} returned shape {got.shape}; expected ({n},). Likely mistake: "
+                      f"{PREDICT_PROBS}")  # fmt: skip
+    if got.shape == (classes,) and n != classes:
+        raise Mistake(f"{call} returned shape {got.shape}; expected ({n},). Likely mistake: "
+                      f"{PREDICT_AXIS0}")  # fmt: skip
+    expect_array(got, call=call, shape=(n,))
+    if got.dtype.kind not in "iu":
+        raise Mistake(f"{call} returned dtype {got.dtype}. Likely mistake: {PREDICT_FLOAT}")
+    return got
+
+
+def history_array(got, epochs, call):
+    """fit's loss history as an array (the strict list-of-floats check is its own test)."""
+    if not isinstance(got, (list, tuple, np.ndarray)) or np.ndim(got) != 1 or len(got) != epochs:
+        raise Mistake(f"{call} returned {describe(got)}; expected a list of {epochs} floats, "
+                      "one mean loss per epoch")  # fmt: skip
+    try:
+        values = np.array([as_float(v, call) for v in got], dtype=np.float64)
+    except Mistake:
+        raise Mistake(f"{call} returned a history whose entries are not all floats") from None
+    return values
+
+
+@contextlib.contextmanager
+def warning_free(owner, call):
+    """no_fp_warnings, naming the likely mistake when it fails."""
+    try:
+        with no_fp_warnings(owner, call):
+            yield
+    except Mistake as error:
+        hint = UNSTABLE if "overflow" in str(error) or "divide" not in str(error) else LOG_ZERO
+        raise Mistake(f"{error}. Likely mistake: {hint}") from None
+
+
+def fit_call(X, epochs, lr, optimizer, batch_size=None):
+    batch = "" if batch_size is None else f", batch_size={batch_size}"
+    return f"fit(X ({shape_text(X)}), y, epochs={epochs}, lr={lr}{batch}, optimizer={optimizer!r})"
+
+
+def expect_params_close(model, sizes, Ws, bs, call, rtol=1e-6, atol=1e-9):
+    got_W, got_b = read_params(model, sizes, call)
+    for i in range(len(Ws)):
+        expect_close(got_W[i], Ws[i], call=f"weights[{i}] {call}", rtol=rtol, atol=atol)
+        expect_close(got_b[i], bs[i], call=f"biases[{i}] {call}", rtol=rtol, atol=atol)
+
+
+# -- values -----------------------------------------------------------------------------
+
+HAND_W = [
+    np.array([[1.0, 0.0], [0.0, 1.0], [1.0, -1.0]]),
+    np.array([[1.0, 0.0, 7.0], [0.0, 1.0, 0.0]]),
+]
+HAND_B = [np.zeros(3), np.array([np.log(3.0) - 3.0, -4.0])]
+
+
+@pytest.mark.values
+def test_forward_hand_checked_example(impl):
+    """forward on a hand-checked [2, 3, 2] network"""
+    model = built(impl, [2, 3, 2], HAND_W, HAND_B)
+    X = np.array([[1.0, 2.0]])
+    # hidden: relu([1, 2, -1]) = [1, 2, 0]; logits: [ln 3 - 2, -2]; softmax: [3/4, 1/4]
+    expect_close(model.forward(X), [[0.75, 0.25]], call="forward([[1, 2]]) (weights in the prompt)",
+                 mistakes=forward_mistakes(HAND_W, HAND_B, X))  # fmt: skip
+
+
+@pytest.mark.values
+def test_loss_hand_checked_example(impl):
+    """loss on a hand-checked [2, 3, 2] network"""
+    model = built(impl, [2, 3, 2], HAND_W, HAND_B)
+    X, y = np.array([[1.0, 2.0], [1.0, 2.0], [1.0, 2.0]]), np.array([0, 1, 1])
+    expect_scalar(model.loss(X, y), (np.log(4 / 3) + 2 * np.log(4.0)) / 3,
+                  call="loss([[1, 2], [1, 2], [1, 2]], y=[0, 1, 1]) (weights in the prompt)",
+                  mistakes=loss_mistakes(HAND_W, HAND_B, X, y))  # fmt: skip
+
+
+@pytest.mark.values
+def test_forward_random_values(impl, rng):
+    """forward equals ReLU layers then softmax on random weights (N=6, D=3, H=7, C=5)"""
+    sizes = [3, 7, 5]
+    Ws, bs, X, _ = random_problem(rng, sizes, 6)
+    model = built(impl, sizes, Ws, bs)
+    expect_close(model.forward(X), oracle_probs(Ws, bs, X),
+                 call=f"forward(X ({shape_text(X)})) of MLP({sizes}) with assigned weights",
+                 mistakes=forward_mistakes(Ws, bs, X))  # fmt: skip
+
+
+@pytest.mark.values
+def test_forward_deeper_net_values(impl, rng):
+    """forward on a deeper net [3, 8, 6, 4] with random weights"""
+    sizes = [3, 8, 6, 4]
+    Ws, bs, X, _ = random_problem(rng, sizes, 5)
+    model = built(impl, sizes, Ws, bs)
+    expect_close(model.forward(X), oracle_probs(Ws, bs, X),
+                 call=f"forward(X ({shape_text(X)})) of MLP({sizes}) with assigned weights",
+                 mistakes=forward_mistakes(Ws, bs, X))  # fmt: skip
+
+
+@pytest.mark.values
+def test_loss_random_values(impl, rng):
+    """loss is the mean cross-entropy on random weights and labels"""
+    sizes = [3, 7, 5]
+    Ws, bs, X, y = random_problem(rng, sizes, 6)
+    model = built(impl, sizes, Ws, bs)
+    expect_scalar(model.loss(X, y), oracle_loss(Ws, bs, X, y),
+                  call=f"loss(X ({shape_text(X)}), y) of MLP({sizes}) with assigned weights",
+                  mistakes=loss_mistakes(Ws, bs, X, y))  # fmt: skip
+
+
+@pytest.mark.values
+def test_loss_deeper_net_values(impl, rng):
+    """loss on a deeper net [4, 6, 5, 3]"""
+    sizes = [4, 6, 5, 3]
+    Ws, bs, X, y = random_problem(rng, sizes, 7)
+    model = built(impl, sizes, Ws, bs)
+    expect_scalar(model.loss(X, y), oracle_loss(Ws, bs, X, y),
+                  call=f"loss(X ({shape_text(X)}), y) of MLP({sizes}) with assigned weights",
+                  mistakes=loss_mistakes(Ws, bs, X, y))  # fmt: skip
+
+
+@pytest.mark.values
+def test_predict_values(impl, rng):
+    """predict returns the most probable class of each row"""
+    sizes = [3, 7, 5]
+    Ws, bs, X, _ = random_problem(rng, sizes, 9)
+    model = built(impl, sizes, Ws, bs)
+    call = f"predict(X ({shape_text(X)})) of MLP({sizes})"
+    got = expect_labels(model.predict(X), 9, 5, call)
+    want = np.argmax(oracle_probs(Ws, bs, X), axis=1)
+    if not np.array_equal(got, want):
+        raise Mistake(f"{call} returned {got.tolist()}; expected {want.tolist()} "
+                      "(the argmax of each row of forward(X))")  # fmt: skip
+
+
+@pytest.mark.values
+def test_fit_sgd_full_batch_matches_oracle(impl, rng):
+    """fit with optimizer='sgd' follows plain gradient descent from assigned weights"""
+    sizes, epochs, lr = [3, 6, 4], 6, 0.5
+    Ws, bs, X, y = random_problem(rng, sizes, 10)
+    model = built(impl, sizes, Ws, bs)
+    call = fit_call(X, epochs, lr, "sgd")
+    history = history_array(model.fit(X, y, epochs=epochs, lr=lr, optimizer="sgd"), epochs, call)
+    want, final_W, final_b, _ = oracle_fit(Ws, bs, X, y, epochs, lr, "sgd")
+    after = oracle_fit(Ws, bs, X, y, epochs + 1, lr, "sgd")[0][1:]
+    expect_close(history, want, call=f"the loss history of {call}",
+                 mistakes={IGNORED_SGD: oracle_fit(Ws, bs, X, y, epochs, lr, "adam")[0],
+                           HISTORY_AFTER: after})  # fmt: skip
+    expect_params_close(model, sizes, final_W, final_b, f"after {call}")
+
+
+@pytest.mark.values
+def test_fit_adam_full_batch_matches_oracle(impl, rng):
+    """fit with optimizer='adam' follows Adam (bias-corrected, t from 1) from assigned weights"""
+    sizes, epochs, lr = [3, 6, 4], 6, 0.05
+    Ws, bs, X, y = random_problem(rng, sizes, 10)
+    model = built(impl, sizes, Ws, bs)
+    call = fit_call(X, epochs, lr, "adam")
+    history = history_array(model.fit(X, y, epochs=epochs, lr=lr, optimizer="adam"), epochs, call)
+    want, final_W, final_b, _ = oracle_fit(Ws, bs, X, y, epochs, lr, "adam")
+    expect_close(history, want, call=f"the loss history of {call}", mistakes={
+        IGNORED_ADAM: oracle_fit(Ws, bs, X, y, epochs, lr, "sgd")[0],
+        NO_BIAS_CORRECTION: oracle_fit(Ws, bs, X, y, epochs, lr, "adam", bias_correction=False)[0],
+        HISTORY_AFTER: oracle_fit(Ws, bs, X, y, epochs + 1, lr, "adam")[0][1:],
+        ADAM_NAN: not_finite,
+    })  # fmt: skip
+    expect_params_close(model, sizes, final_W, final_b, f"after {call}", rtol=1e-5, atol=1e-8)
+
+
+@pytest.mark.values
+def test_fit_minibatch_history_is_mean_of_batch_losses(impl, rng):
+    """with lr=0, every epoch's mini-batch loss mean equals the full-data loss"""
+    sizes = [3, 5, 4]
+    Ws, bs, X, y = random_problem(rng, sizes, 8)
+    model = built(impl, sizes, Ws, bs, seed=int(rng.integers(0, 1000)))
+    full = oracle_loss(Ws, bs, X, y)
+    for optimizer in ("sgd", "adam"):
+        call = fit_call(X, 2, 0.0, optimizer, batch_size=2)
+        history = model.fit(X, y, epochs=2, lr=0.0, batch_size=2, optimizer=optimizer)
+        expect_close(history_array(history, 2, call), [full, full],
+                     call=f"the loss history of {call} (4 equal batches, no learning)",
+                     mistakes={ADAM_NAN: not_finite} if optimizer == "adam" else None)  # fmt: skip
+        expect_params_close(model, sizes, Ws, bs, f"after {call} (lr=0 must not move them)")
+
+
+@pytest.mark.values
+def test_fit_minibatch_makes_one_step_per_batch(impl, rng):
+    """with batch_size=1 and SGD, one epoch makes one small step per sample"""
+    sizes, n, lr = [3, 5, 4], 8, 1e-4
+    Ws, bs, X, y = random_problem(rng, sizes, n)
+    model = built(impl, sizes, Ws, bs, seed=int(rng.integers(0, 1000)))
+    call = fit_call(X, 1, lr, "sgd", batch_size=1)
+    model.fit(X, y, epochs=1, lr=lr, batch_size=1, optimizer="sgd")
+    got_W, got_b = read_params(model, sizes, f"MLP after {call}")
+    moved = np.concatenate([(a - b).ravel() for a, b in zip(got_W + got_b, Ws + bs, strict=True)])
+    dWs, dbs = oracle_gradients(Ws, bs, X, y)
+    full_step = -lr * np.concatenate([g.ravel() for g in dWs + dbs])
+    # N steps of size lr on single samples: to first order in lr, N times one full-batch step
+    # (the order of the samples only enters at second order).
+    want = n * full_step
+    error = np.linalg.norm(moved - want) / np.linalg.norm(want)
+    if error > 0.05:
+        hint = ""
+        if np.linalg.norm(moved - full_step) < 0.05 * np.linalg.norm(full_step):
+            hint = f" Likely mistake: {IGNORED_BATCH}"
+        raise Mistake(
+            f"{call} moved the parameters by a vector of norm {np.linalg.norm(moved):.3g}; "
+            f"{n} single-sample SGD steps move them by about {np.linalg.norm(want):.3g} "
+            f"(N times one full-batch step; relative difference {error:.2g}).{hint}"
+        )
+
+
+def converging_model(impl, rng, X, y, what):
+    """A learner's MLP([2, 16, 2], seed=s) whose initial weights the oracle can train on X, y.
+
+    A careful implementation fails on about 1 seed in 1000, so seeds the oracle itself
+    cannot train from the learner's own initial weights are skipped.
+    """
+    tried = []
+    for _ in range(6):
+        seed = int(rng.integers(0, 1000))
+        model = impl.MLP(list(XOR_SIZES), seed=seed)
+        Ws, bs = read_params(model, XOR_SIZES, f"MLP({XOR_SIZES}, seed={seed})")
+        _, final_W, final_b, _ = oracle_fit(Ws, bs, X, y, 500, 0.01, "adam")
+        if np.array_equal(np.argmax(oracle_probs(final_W, final_b, X), axis=1), y):
+            return seed, model
+        tried.append(seed)
+    raise Mistake(
+        f"Adam with the defaults, started from the initial weights of MLP({XOR_SIZES}, seed=s), "
+        f"does not learn {what} for seeds {tried}: check the He-normal initial weights "
+        "(N(0, 2 / fan_in), biases zeros)"
+    )
+
+
+def expect_learns(impl, rng, X, y, what, runs):
+    for _ in range(runs):
+        seed, model = converging_model(impl, rng, X, y, what)
+        call = f"MLP({XOR_SIZES}, seed={seed}).fit(X, y) with the defaults on {what}"
+        history = history_array(model.fit(X, y), 500, call)
+        got = expect_labels(model.predict(X), len(y), 2, f"predict(X) after {call}")
+        right = int(np.sum(got == y))
+        if right != len(y):
+            trend = f"the loss went from {history[0]:.4g} to {history[-1]:.4g}"
+            raise Mistake(f"after {call}, predict(X) is right on {right} of {len(y)} points; "
+                          f"expected 100% training accuracy ({trend})")  # fmt: skip
+
+
+@pytest.mark.values
+def test_xor_corners_learned_with_defaults(impl, rng):
+    """MLP([2, 16, 2]).fit with the defaults learns the four XOR corners"""
+    expect_learns(impl, rng, XOR_X, XOR_Y, "the four XOR corners", runs=3)
+
+
+@pytest.mark.values
+def test_xor_noisy_copies_learned_with_defaults(impl, rng):
+    """MLP([2, 16, 2]).fit with the defaults learns noisy copies of XOR (sigma 0.1)"""
+    rows = np.tile(np.arange(4), 8)
+    X = XOR_X[rows] + 0.1 * rng.standard_normal((len(rows), 2))
+    expect_learns(impl, rng, X, XOR_Y[rows], "32 noisy copies of the XOR corners", runs=2)
+
+
+# -- gradients --------------------------------------------------------------------------
+
+
+@pytest.mark.gradients
+def test_gradients_match_finite_differences_of_own_loss(impl, rng):
+    """gradients agree with finite differences of your own loss, for every weight and bias"""
+    sizes = [3, 7, 5]
+    Ws, bs, X, y = random_problem(rng, sizes, 6)
+    model = built(impl, sizes, Ws, bs)
+    call = f"gradients(X ({shape_text(X)}), y) of MLP({sizes})"
+    got = gradient_lists(model.gradients(X, y), Ws, bs, call)
+    as_float(model.loss(X, y), f"loss(X ({shape_text(X)}), y)")
+
+    def loss_with(name, params, i):
+        def f(value):
+            setattr(model, name, params[:i] + [value] + params[i + 1 :])
+            return as_float(model.loss(X, y), "loss(X, y)")
+
+        return f
+
+    numeric_W = [numerical_gradient(loss_with("weights", Ws, i), W) for i, W in enumerate(Ws)]
+    model.weights = Ws
+    numeric_b = [numerical_gradient(loss_with("biases", bs, i), b) for i, b in enumerate(bs)]
+    model.biases = bs
+    expect_gradients(got, numeric_W, numeric_b, len(X), call,
+                     no_mask=oracle_gradients(Ws, bs, X, y, relu_mask=False))  # fmt: skip
+
+
+@pytest.mark.gradients
+def test_gradients_deeper_net_match_exact_loss(impl, rng):
+    """gradients of a deeper net [4, 6, 5, 3] agree with finite differences of the exact loss"""
+    sizes = [4, 6, 5, 3]
+    Ws, bs, X, y = random_problem(rng, sizes, 7)
+    model = built(impl, sizes, Ws, bs)
+    call = f"gradients(X ({shape_text(X)}), y) of MLP({sizes})"
+    got = gradient_lists(model.gradients(X, y), Ws, bs, call)
+    numeric_W = [
+        numerical_gradient(lambda v, i=i: oracle_loss(Ws[:i] + [v] + Ws[i + 1 :], bs, X, y), W)
+        for i, W in enumerate(Ws)
+    ]
+    numeric_b = [
+        numerical_gradient(lambda v, i=i: oracle_loss(Ws, bs[:i] + [v] + bs[i + 1 :], X, y), b)
+        for i, b in enumerate(bs)
+    ]
+    expect_gradients(got, numeric_W, numeric_b, len(X), call,
+                     no_mask=oracle_gradients(Ws, bs, X, y, relu_mask=False))  # fmt: skip
+
+
+# -- shapes -----------------------------------------------------------------------------
+
+NETS = [[2, 16, 2], [3, 8, 6, 4], [5, 3]]
+
+
+@pytest.mark.shapes
+@pytest.mark.parametrize("sizes", NETS, ids=lambda s: "-".join(map(str, s)))
+def test_initial_shapes_and_zero_biases(impl, sizes):
+    """weights[i] has shape (layer_sizes[i+1], layer_sizes[i]); biases start at zeros"""
+    call = f"MLP({sizes})"
+    _, bs = read_params(impl.MLP(list(sizes)), sizes, call)
+    for i, b in enumerate(bs):
+        if np.any(b != 0):
+            raise Mistake(f"{call}.biases[{i}] starts at {b[:4].tolist()}...; {BIASES_ZERO}")
+
+
+@pytest.mark.shapes
+@pytest.mark.parametrize(("sizes", "n"), [([3, 8, 6, 4], 1), ([3, 8, 6, 4], 7), ([5, 3], 4),
+                                          ([2, 16, 2], 4)], ids=["deep-N1", "deep-N7", "no-hidden",
+                                                                 "xor"])  # fmt: skip
+def test_forward_shape_and_rows_sum_to_one(impl, rng, sizes, n):
+    """forward returns (N, C) probabilities whose rows sum to 1"""
+    model = impl.MLP(list(sizes), seed=int(rng.integers(0, 1000)))
+    Ws, bs = read_params(model, sizes, f"MLP({sizes})")
+    X = rng.standard_normal((n, sizes[0]))
+    call = f"forward(X ({shape_text(X)})) of MLP({sizes})"
+    got = expect_array(model.forward(X), call=call, shape=(n, sizes[-1]))
+    mistakes = forward_mistakes(Ws, bs, X)
+    row_sums = {message: wrong.sum(axis=1) for message, wrong in mistakes.items()}
+    expect_close(got.sum(axis=1), np.ones(n), call=f"the row sums of {call}", mistakes=row_sums)
+    expect_close(got, oracle_probs(Ws, bs, X), call=call, mistakes=mistakes)
+
+
+@pytest.mark.shapes
+@pytest.mark.parametrize(("sizes", "n"), [([3, 8, 6, 4], 1), ([3, 8, 6, 4], 5), ([5, 3], 3)],
+                         ids=["deep-N1", "deep-N5", "no-hidden"])  # fmt: skip
+def test_gradients_shapes(impl, rng, sizes, n):
+    """gradients returns two lists shaped like weights and biases, for any depth and batch"""
+    Ws, bs, X, y = random_problem(rng, sizes, n)
+    model = built(impl, sizes, Ws, bs)
+    call = f"gradients(X ({shape_text(X)}), y) of MLP({sizes})"
+    got_W, got_b = gradient_lists(model.gradients(X, y), Ws, bs, call)
+    want_W, want_b = oracle_gradients(Ws, bs, X, y)
+    for i in range(len(Ws)):
+        expect_close(got_W[i], want_W[i], call=f"{call}, gradient of weights[{i}],")
+        expect_close(got_b[i], want_b[i], call=f"{call}, gradient of biases[{i}],")
+
+
+@pytest.mark.shapes
+@pytest.mark.parametrize("n", [1, 6])
+def test_predict_shape_and_integer_dtype(impl, rng, n):
+    """predict returns integer labels of shape (N,)"""
+    sizes = [3, 8, 6, 4]
+    model = impl.MLP(sizes, seed=int(rng.integers(0, 1000)))
+    Ws, bs = read_params(model, sizes, f"MLP({sizes})")
+    X = rng.standard_normal((n, 3))
+    call = f"predict(X ({shape_text(X)})) of MLP({sizes})"
+    got = expect_labels(model.predict(X), n, 4, call)
+    want = np.argmax(oracle_probs(Ws, bs, X), axis=1)
+    if not np.array_equal(got, want):
+        raise Mistake(f"{call} returned {got.tolist()}; expected {want.tolist()}")
+
+
+# -- stability --------------------------------------------------------------------------
+
+
+def huge_logit_net(rng, size):
+    """Random weights whose output layer is scaled so that the largest |logit| is ``size``."""
+    sizes = [3, 6, 4]
+    Ws, bs, X, _ = random_problem(rng, sizes, 5)
+    scale = size / np.abs(oracle_layers(Ws, bs, X)[1][-1]).max()
+    return sizes, Ws[:-1] + [Ws[-1] * scale], bs[:-1] + [bs[-1] * scale], X
+
+
+@pytest.mark.stability
+@pytest.mark.parametrize("size", [1e3, 1e4], ids=["1e3", "1e4"])
+def test_forward_huge_logits_stable(impl, rng, size):
+    """forward and predict stay finite and warning-free for logits of magnitude 1e3 and 1e4"""
+    sizes, Ws, bs, X = huge_logit_net(rng, size)
+    model = built(impl, sizes, Ws, bs)
+    call = f"forward(X) with logits up to ±{size:g}"
+    with warning_free(model, call):
+        probs = model.forward(X)
+    expect_close(probs, oracle_probs(Ws, bs, X), call=call)
+    with warning_free(model, f"predict(X) with logits up to ±{size:g}"):
+        labels = model.predict(X)
+    want = np.argmax(oracle_layers(Ws, bs, X)[1][-1], axis=1)
+    got = expect_labels(labels, len(X), 4, f"predict(X) with logits up to ±{size:g}")
+    if not np.array_equal(got, want):
+        raise Mistake(f"predict(X) with logits up to ±{size:g} returned {got.tolist()}; "
+                      f"expected {want.tolist()}")  # fmt: skip
+
+
+@pytest.mark.stability
+@pytest.mark.parametrize("size", [1e3, 1e4], ids=["1e3", "1e4"])
+def test_loss_and_gradients_huge_logits_stable(impl, rng, size):
+    """a confidently right model (huge logits) has a near-0 loss, finite gradients, no warnings"""
+    sizes, Ws, bs, X = huge_logit_net(rng, size)
+    y = np.argmax(oracle_layers(Ws, bs, X)[1][-1], axis=1)
+    model = built(impl, sizes, Ws, bs)
+    what = f"with logits up to ±{size:g} and y = the predicted classes"
+    with warning_free(model, f"loss(X, y) {what}"):
+        loss = model.loss(X, y)
+    expect_scalar(loss, oracle_loss(Ws, bs, X, y), call=f"loss(X, y) {what}", atol=1e-6)
+    with warning_free(model, f"gradients(X, y) {what}"):
+        got = model.gradients(X, y)
+    got_W, got_b = gradient_lists(got, Ws, bs, f"gradients(X, y) {what}")
+    for i, g in enumerate(got_W + got_b):
+        if not np.all(np.isfinite(g)):
+            name = f"weights[{i}]" if i < len(Ws) else f"biases[{i - len(Ws)}]"
+            raise Mistake(f"gradients(X, y) {what}: the gradient of {name} has NaN or inf entries")
+
+
+# -- contract ---------------------------------------------------------------------------
+
+
+@pytest.mark.contract
+def test_he_normal_initial_weights(impl, rng):
+    """initial weights follow He-normal N(0, 2 / fan_in); biases start at zeros"""
+    sizes = [64, 300, 200, 10]
+    seed = int(rng.integers(0, 10_000))
+    call = f"MLP({sizes}, seed={seed})"
+    Ws, bs = read_params(impl.MLP(sizes, seed=seed), sizes, call)
+    standardised = []
+    for i, W in enumerate(Ws):
+        fan_in, fan_out = sizes[i], sizes[i + 1]
+        want = np.sqrt(2.0 / fan_in)
+        mean, std = float(W.mean()), float(W.std())
+        bound = 5 * want / np.sqrt(W.size)
+        if abs(mean) > bound:
+            raise Mistake(f"{call}.weights[{i}] has mean {mean:.3g}; He-normal weights have "
+                          f"mean 0 (|mean| below {bound:.2g} expected)")  # fmt: skip
+        if abs(std / want - 1) > 0.1:
+            hint = ""
+            for message, variance in INIT_SPREADS.items():
+                if abs(std / np.sqrt(variance(fan_in, fan_out)) - 1) < 0.1:
+                    hint = f" Likely mistake: {message}"
+                    break
+            raise Mistake(
+                f"{call}.weights[{i}] (fan_in {fan_in}) has standard deviation {std:.4g}; "
+                f"expected sqrt(2 / {fan_in}) = {want:.4g} (within 10%).{hint}"
+            )
+        standardised.append(W.ravel() / want)
+    inside = float(np.mean(np.abs(np.concatenate(standardised)) < 1))
+    if abs(inside - 0.6827) > 0.02:
+        raise Mistake(f"{call}: {100 * inside:.1f}% of the weights lie within one standard "
+                      "deviation of 0; a normal law puts 68.3% there. "
+                      f"Likely mistake: {UNIFORM}")  # fmt: skip
+    for i, b in enumerate(bs):
+        if np.any(b != 0):
+            raise Mistake(f"{call}.biases[{i}] starts at {b[:4].tolist()}...; {BIASES_ZERO}")
+
+
+@pytest.mark.contract
+def test_same_seed_same_initial_weights(impl, rng):
+    """the same seed gives the same weights, another seed other weights, and seed defaults to 0"""
+    sizes = [3, 8, 6, 4]
+    seed = int(rng.integers(1, 10_000))
+
+    def params(**kwargs):
+        call = f"MLP({sizes}{''.join(f', {k}={v}' for k, v in kwargs.items())})"
+        Ws, bs = read_params(impl.MLP(list(sizes), **kwargs), sizes, call)
+        return Ws + bs, call
+
+    first, call = params(seed=seed)
+    again, _ = params(seed=seed)
+    if not all(np.array_equal(a, b) for a, b in zip(first, again, strict=True)):
+        raise Mistake(f"two {call} got different initial weights. Likely mistake: {SEED_IGNORED}")
+    other, other_call = params(seed=seed + 1)
+    if all(np.array_equal(a, b) for a, b in zip(first, other, strict=True)):
+        raise Mistake(f"{call} and {other_call} got the same initial weights. "
+                      f"Likely mistake: {SEED_IGNORED}")  # fmt: skip
+    default, default_call = params()
+    zero, _ = params(seed=0)
+    if not all(np.array_equal(a, b) for a, b in zip(default, zero, strict=True)):
+        raise Mistake(f"{default_call} and MLP({sizes}, seed=0) got different initial weights; "
+                      "the seed defaults to 0")  # fmt: skip
+
+
+@pytest.mark.contract
+def test_fit_adam_starts_fresh_each_call(impl, rng):
+    """each fit call starts Adam afresh (m = v = 0, t = 1): two calls of 3 epochs"""
+    sizes, lr = [3, 6, 4], 0.05
+    Ws, bs, X, y = random_problem(rng, sizes, 10)
+    model = built(impl, sizes, Ws, bs)
+    call = fit_call(X, 3, lr, "adam")
+    first = history_array(model.fit(X, y, epochs=3, lr=lr, optimizer="adam"), 3, call)
+    want_first, mid_W, mid_b, state = oracle_fit(Ws, bs, X, y, 3, lr, "adam")
+    expect_close(first, want_first, call=f"the loss history of a first {call}",
+                 mistakes={ADAM_NAN: not_finite})  # fmt: skip
+    second = history_array(model.fit(X, y, epochs=3, lr=lr, optimizer="adam"), 3, call)
+    want_second = oracle_fit(mid_W, mid_b, X, y, 3, lr, "adam")[0]
+    carried = {k: [a.copy() for a in v] if isinstance(v, list) else v for k, v in state.items()}
+    fresh_moments = fresh_adam(mid_W + mid_b) | {"t": state["t"]}
+    mistakes = {
+        NOT_FRESH: oracle_fit(mid_W, mid_b, X, y, 3, lr, "adam", state=carried)[0],
+        T_NOT_RESET: oracle_fit(mid_W, mid_b, X, y, 3, lr, "adam", state=fresh_moments)[0],
+    }
+    expect_close(second, want_second, mistakes=mistakes,
+                 call=f"the loss history of a second {call} on the same model")  # fmt: skip
+
+
+@pytest.mark.contract
+def test_fit_returns_list_of_floats(impl, rng):
+    """fit returns a Python list with one float per epoch, for both optimizers"""
+    sizes = [3, 5, 4]
+    Ws, bs, X, y = random_problem(rng, sizes, 6)
+    model = built(impl, sizes, Ws, bs)
+    for optimizer in ("adam", "sgd"):
+        call = fit_call(X, 4, 0.01, optimizer)
+        got = model.fit(X, y, epochs=4, lr=0.01, optimizer=optimizer)
+        if type(got) is not list:
+            raise Mistake(f"{call} returned {describe(got)}; it must return a Python list "
+                          "with one float per epoch")  # fmt: skip
+        if len(got) != 4:
+            raise Mistake(
+                f"{call} returned a list of {len(got)} entries; expected 4, one per epoch"
+            )
+        for value in got:
+            if isinstance(value, bool) or not isinstance(value, (float, np.floating)):
+                raise Mistake(f"{call} returned a list holding {describe(value)}; each entry "
+                              "must be a float (the epoch's mean loss)")  # fmt: skip
+
+
+@pytest.mark.contract
+@pytest.mark.parametrize("name", ["rmsprop", "momentum"])
+def test_unknown_optimizer_raises_value_error(impl, rng, name):
+    """fit raises ValueError for an optimizer other than 'adam' and 'sgd'"""
+    sizes = [3, 5, 4]
+    Ws, bs, X, y = random_problem(rng, sizes, 6)
+    model = built(impl, sizes, Ws, bs)
+    call = fit_call(X, 2, 0.01, name)
+    try:
+        got = model.fit(X, y, epochs=2, lr=0.01, optimizer=name)
+    except LearnerRaised as raised:
+        kind = raised.error.get("type")
+        if kind != "ValueError":
+            raise Mistake(f"{call} raised {kind}; it must raise ValueError for an unknown "
+                          "optimizer") from None  # fmt: skip
+        return
+    raise Mistake(f"{call} returned {describe(got)}; it must raise ValueError for an unknown "
+                  "optimizer")  # fmt: skip
+
+
+@pytest.mark.contract
+def test_minibatch_fit_is_deterministic(impl, rng):
+    """two models with the same seed train identically with shuffled mini-batches"""
+    sizes = [3, 5, 4]
+    _, _, X, y = random_problem(rng, sizes, 7)
+    seed = int(rng.integers(0, 10_000))
+    call = f"MLP({sizes}, seed={seed}).{fit_call(X, 4, 0.05, 'adam', batch_size=3)}"
+    runs = []
+    for _ in range(2):
+        model = impl.MLP(list(sizes), seed=seed)
+        history = model.fit(X, y, epochs=4, lr=0.05, batch_size=3, optimizer="adam")
+        values = history_array(history, 4, call)
+        if not np.all(np.isfinite(values)):
+            raise Mistake(f"{call} returned non-finite losses {values.tolist()}. "
+                          f"Likely mistake: {ADAM_NAN}")  # fmt: skip
+        runs.append((values, *read_params(model, sizes, f"the MLP after {call}")))
+    (h1, W1, b1), (h2, W2, b2) = runs
+    same = np.array_equal(h1, h2) and all(
+        np.array_equal(a, b) for a, b in zip(W1 + b1, W2 + b2, strict=True)
+    )
+    if not same:
+        raise Mistake(f"two runs of {call} gave different results (histories {h1.tolist()} and "
+                      f"{h2.tolist()}). Likely mistake: {GLOBAL_RNG}")  # fmt: skip
+
+
+@pytest.mark.contract
+def test_minibatches_are_shuffled(impl, rng):
+    """mini-batches come from a fresh shuffle of the rows, not from the data's order"""
+    sizes, n, lr = [3, 5, 4], 8, 0.5
+    Ws, bs, X, y = random_problem(rng, sizes, n)
+    model = built(impl, sizes, Ws, bs, seed=int(rng.integers(0, 10_000)))
+    call = fit_call(X, 2, lr, "sgd", batch_size=2)
+    model.fit(X, y, epochs=2, lr=lr, batch_size=2, optimizer="sgd")
+    got_W, got_b = read_params(model, sizes, f"the MLP after {call}")
+    in_order = oracle_sgd_in_data_order(Ws, bs, X, y, 2, lr, 2)
+    # A real shuffle repeats the data's batch order in both epochs with probability ~1e-7.
+    pairs = zip(got_W + got_b, in_order, strict=True)
+    if all(np.allclose(got, unshuffled, rtol=1e-9, atol=1e-12) for got, unshuffled in pairs):
+        raise Mistake(f"{call} took rows 0-1, 2-3, 4-5, 6-7 in this order in both epochs. "
+                      f"Likely mistake: {NOT_SHUFFLED}")  # fmt: skip
+
+
+@pytest.mark.contract
+def test_inputs_not_modified(impl, rng):
+    """forward, loss, gradients, predict and fit leave X and y untouched"""
+    sizes = [3, 5, 4]
+    Ws, bs, X, y = random_problem(rng, sizes, 8)
+    model = built(impl, sizes, Ws, bs)
+    expect_inputs_unchanged(model, "forward", X, arg_names=("X",))
+    expect_inputs_unchanged(model, "loss", X, y, arg_names=("X", "y"))
+    expect_inputs_unchanged(model, "gradients", X, y, arg_names=("X", "y"))
+    expect_inputs_unchanged(model, "predict", X, arg_names=("X",))
+    expect_inputs_unchanged(model, "fit", X, y, arg_names=("X", "y"), epochs=2)
+    expect_inputs_unchanged(model, "fit", X, y, arg_names=("X", "y"), epochs=2, batch_size=3)
