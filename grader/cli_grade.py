@@ -17,7 +17,8 @@ from grader.errors import KataError
 from grader.exports import student_table, total_of, write_exports
 from grader.gradebook import Gradebook
 from grader.gradescope import grade_submission, write_bundle
-from grader.grading import Progress, plan_jobs, run_jobs
+from grader.grading import plan_jobs, run_jobs
+from grader.pool import Progress
 from grader.reports import duration_text
 from grader.submissions import discover
 

@@ -48,12 +48,15 @@ def check(
     started_at: float | None = None,
     clock: Callable[[], float] = time.time,
     in_process: bool = False,
+    max_failures: int | None = None,
 ) -> CheckResult:
     """Grade ``file`` against ``kata``'s hidden suite. Raises only for the tool's user's errors.
 
     ``in_process`` runs the trusted runner's work in this process instead of a
     child: only for grading workers (see ``grading``), which are trusted runner
     processes made subreapers; learner code still runs in its own child.
+    ``max_failures`` stops the suite after that many failures: for meta-checks that
+    only ask whether a buggy file is caught; such a result is partial, not a score.
     """
     file = Path(file)
     if not file.is_file():
@@ -86,12 +89,13 @@ def check(
             "seed": seed,
             "timing": timing,
             "out": str(folder),
+            "max_failures": max_failures,
         }
         limit = kata.budget_s + kata.limits.load_timeout_s + RUNNER_MARGIN_S
         limit += BENCHMARK_ALLOWANCE_S if timing else 0
         run_runner = run_in_this_process if in_process else run_in_subprocess
         run, problem = run_runner(job, folder, limit)
-        result = _assemble(kata, base, run, problem)
+        result = _assemble(kata, base, run, problem, partial=bool(max_failures))
     flags = tuple(dict.fromkeys(scan.flags + result.flags))
     return replace(result, flags=flags, duration_s=time.monotonic() - began)
 
@@ -157,7 +161,9 @@ def _load_json(path: Path) -> Any:
         return None
 
 
-def _assemble(kata: Kata, base: dict, run: dict | None, problem: str | None) -> CheckResult:
+def _assemble(
+    kata: Kata, base: dict, run: dict | None, problem: str | None, partial: bool = False
+) -> CheckResult:
     if problem or run is None:
         return CheckResult(**base, error=CheckError("internal", problem or "no result"))
     output = run.get("output", "")
@@ -168,7 +174,7 @@ def _assemble(kata: Kata, base: dict, run: dict | None, problem: str | None) -> 
         return CheckResult(
             **base, error=CheckError(error["kind"], error["message"]), output=output, flags=flags
         )
-    tests, problem = _tests_from_report(kata, run.get("report"), run.get("exit_status"))
+    tests, problem = _tests_from_report(kata, run.get("report"), run.get("exit_status"), partial)
     if problem:
         return CheckResult(**base, error=CheckError("internal", problem), output=output)
     flags = tuple(dict.fromkeys(t.extra_flag for t in tests if t.extra_flag))
@@ -193,14 +199,15 @@ class _ParsedTest:
 
 
 def _tests_from_report(
-    kata: Kata, report: dict | None, exit_status: Any
+    kata: Kata, report: dict | None, exit_status: Any, partial: bool = False
 ) -> tuple[list[_ParsedTest], str | None]:
     """Fail closed: anything short of a complete report is the grader's error, scored 0."""
     if exit_status not in (0, 1) or not isinstance(report, dict):
         return [], f"the hidden suite did not run to completion (pytest status {exit_status})"
     entries = report.get("tests") or []
     collected = (report.get("summary") or {}).get("collected")
-    if not entries or collected != len(entries):
+    complete = collected == len(entries) or (partial and len(entries) <= (collected or 0))
+    if not entries or not complete:
         return [], "the hidden suite's report is incomplete"
     parsed = []
     for entry in entries:

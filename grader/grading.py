@@ -1,29 +1,19 @@
-"""Grading a class: every (student, kata) is one ``engine.check`` job, run by a worker pool.
+"""Grading a class: every (student, kata) with a file is one job of the check pool.
 
-Workers are trusted runner processes (each a child subreaper): they run the
-hidden suites in-process, saving a Python and pytest start per job, while each
-learner file still runs in a child of its own with the usual limits. Results
-come back to the parent, which alone writes the gradebook, one transaction per
-job, so an interrupted run loses nothing finished.
+The parent alone writes the gradebook, one transaction per finished job, so an
+interrupted run loses nothing finished and a rerun grades only what is left.
 """
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-import time
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
-from pathlib import Path
 
-from grader.catalog import Bank, Kata, open_bank
-from grader.engine import check
+from grader.catalog import Bank, Kata
 from grader.gradebook import Gradebook
+from grader.pool import CheckTask, Progress, run_checks
 from grader.results import CheckResult
 from grader.submissions import Discovery, file_hash
-
-JOBS_PER_WORKER_LIFE = 200  # recycle workers now and then, so no state can build up
 
 
 @dataclass(frozen=True)
@@ -60,42 +50,6 @@ def plan_jobs(discovery: Discovery, katas: list[Kata], book: Gradebook, seed: in
     return Plan(todo, done, missing)
 
 
-_worker_bank: Bank | None = None
-
-
-def _start_worker(bank_root: str) -> None:
-    """Make this worker a trusted runner: subreaper, quiet, plugin autoload off."""
-    from grader.reaper import become_subreaper
-
-    global _worker_bank
-    become_subreaper()
-    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 1)
-    os.dup2(devnull, 2)
-    _worker_bank = open_bank(Path(bank_root))
-
-
-def _grade(job: Job, seed: int, timing: bool) -> CheckResult:
-    kata = _worker_bank.get(job.kata)
-    return check(kata, Path(job.file), seed=seed, timing=timing, in_process=True)
-
-
-@dataclass(frozen=True)
-class Progress:
-    done: int
-    total: int
-    elapsed_s: float
-
-    @property
-    def rate(self) -> float:
-        return self.done / self.elapsed_s if self.elapsed_s > 0 else 0.0
-
-    @property
-    def eta_s(self) -> float | None:
-        return (self.total - self.done) / self.rate if self.rate > 0 else None
-
-
 def run_jobs(
     bank: Bank,
     jobs: list[Job],
@@ -107,36 +61,18 @@ def run_jobs(
 ) -> list[tuple[Job, str]]:
     """Grade ``jobs``, recording each as it finishes; returns jobs the grader itself failed."""
     failures: list[tuple[Job, str]] = []
-    if not jobs:
-        return failures
-    began = time.monotonic()
-    context = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=context,
-        initializer=_start_worker,
-        initargs=(str(bank.root),),
-        max_tasks_per_child=JOBS_PER_WORKER_LIFE,
-    )
-    try:
-        pending: dict[Future, Job] = {pool.submit(_grade, job, seed, timing): job for job in jobs}
-        done = 0
-        while pending:
-            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for future in finished:
-                job = pending.pop(future)
-                done += 1
-                result = None
-                try:
-                    result = future.result()
-                except Exception as error:  # noqa: BLE001 - a grader failure: report, regrade next run
-                    failures.append((job, f"{type(error).__name__}: {error}"))
-                else:
-                    book.record(job.student, job.file_hash, result)
-                if on_progress:
-                    on_progress(Progress(done, len(jobs), time.monotonic() - began), job, result)
-    except BaseException:  # Ctrl-C: drop what has not started; finished jobs are already saved
-        pool.shutdown(wait=False, cancel_futures=True)
-        raise
-    pool.shutdown()
+
+    def record(
+        index: int, progress: Progress, result: CheckResult | None, error: str | None
+    ) -> None:
+        job = jobs[index]
+        if result is None:
+            failures.append((job, error or "unknown error"))  # not recorded: regraded next run
+        else:
+            book.record(job.student, job.file_hash, result)
+        if on_progress:
+            on_progress(progress, job, result)
+
+    tasks = [CheckTask(job.kata, job.file) for job in jobs]
+    run_checks(bank, tasks, seed, workers, timing, record)
     return failures

@@ -37,7 +37,9 @@ def check_definitions(kata: Kata, names: dict[str, str]) -> str | None:
     return None
 
 
-def run_suite(kata: Kata, sandbox: Sandbox, seed: int, out: Path) -> tuple[int, dict | None]:
+def run_suite(
+    kata: Kata, sandbox: Sandbox, seed: int, out: Path, max_failures: int | None = None
+) -> tuple[int, dict | None]:
     """Run the hidden suite; returns pytest's exit status and the JSON report (kept in memory)."""
     import pytest  # imported here, after the child started, so both load at once
 
@@ -49,7 +51,11 @@ def run_suite(kata: Kata, sandbox: Sandbox, seed: int, out: Path) -> tuple[int, 
         str(kata.suite_path),
         "-c",
         str(ini),
+        # Rooted one level up, every suite gets its own module name (relu_backward.suite),
+        # so a worker that runs many katas never confuses one suite with another.
         "--rootdir",
+        str(kata.folder.parent),
+        "--confcutdir",
         str(kata.folder),
         "-p",
         "pytest_jsonreport.plugin",
@@ -73,6 +79,8 @@ def run_suite(kata: Kata, sandbox: Sandbox, seed: int, out: Path) -> tuple[int, 
         "warnings",
         "keywords",
     ]
+    if max_failures:
+        args.append(f"--maxfail={max_failures}")
     solution = str(kata.solution) if kata.solution else None
     plugin = KataPlugin(sandbox, seed, solution)
     status = pytest.main(args, plugins=[plugin])
@@ -109,7 +117,9 @@ def run(job: dict[str, Any], child_folder: Path) -> dict[str, Any]:
         if problem:
             result["error"] = {"kind": "missing_definition", "message": problem}
             return result
-        result["exit_status"], result["report"] = run_suite(kata, sandbox, job["seed"], out)
+        result["exit_status"], result["report"] = run_suite(
+            kata, sandbox, job["seed"], out, job.get("max_failures")
+        )
         if job.get("timing") and result["exit_status"] == 0:
             result["speed"] = measure(kata, sandbox, job["seed"], out)
         return result

@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from grader.catalog import Bank, Kata
-from grader.engine import check
+from grader.pool import CheckTask, run_checks
 from grader.results import CheckResult
 
 EXPECT_LINE = re.compile(r"^#\s*expect:\s*(.+?)\s*$", re.MULTILINE)
@@ -115,23 +114,50 @@ def validate(
     katas: Iterable[Kata],
     meta_root: Path | None,
     workers: int | None = None,
-    on_verdict: Callable[[Verdict], None] | None = None,
 ) -> list[KataValidation]:
-    """Meta-check every kata; checks run concurrently (each is its own processes)."""
+    """Meta-check every kata, with checks run by the pool of trusted workers.
+
+    A mutant only has to be caught, so its suite stops at the first failure; when
+    that failure's message is not the expected one, the mutant is run again in full.
+    """
     katas = list(katas)
-    jobs = [(kata, role, path) for kata in katas for role, path in subjects(kata, meta_root)]
+    subjects_ = [(kata, role, path) for kata in katas for role, path in subjects(kata, meta_root)]
+    verdicts: dict[int, Verdict] = {}
 
-    def run(job: tuple[Kata, str, Path]) -> Verdict:
-        kata, role, path = job
-        verdict = judge(kata, role, path, check(kata, path, seed=VALIDATION_SEED, timing=False))
-        if on_verdict:
-            on_verdict(verdict)
-        return verdict
+    def run(indices: list[int], stop_early: bool) -> None:
+        tasks = [
+            CheckTask(
+                subjects_[i][0].id,
+                str(subjects_[i][2]),
+                1 if stop_early and subjects_[i][1] == "mutant" else None,
+            )
+            for i in indices
+        ]
 
-    with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 2) as pool:
-        verdicts = list(pool.map(run, jobs))
+        def collect(
+            position: int, _progress, result: CheckResult | None, error: str | None
+        ) -> None:
+            kata, role, path = subjects_[indices[position]]
+            if result is None:
+                verdicts[indices[position]] = Verdict(
+                    kata.id, role, str(path), False, f"the grader failed: {error}", 0.0, 0.0
+                )
+            else:
+                verdicts[indices[position]] = judge(kata, role, path, result)
+
+        run_checks(bank, tasks, VALIDATION_SEED, workers or os.cpu_count() or 2, False, collect)
+
+    run(list(range(len(subjects_))), stop_early=True)
+    misjudged = [
+        i for i, v in verdicts.items() if v.role == "mutant" and v.detail.startswith("caught, but")
+    ]
+    if misjudged:
+        run(misjudged, stop_early=False)
     return [
-        KataValidation(kata.id, tuple(v for v in verdicts if v.kata == kata.id)) for kata in katas
+        KataValidation(
+            kata.id, tuple(verdicts[i] for i in sorted(verdicts) if subjects_[i][0].id == kata.id)
+        )
+        for kata in katas
     ]
 
 

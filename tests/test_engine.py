@@ -172,13 +172,13 @@ def test_spawned_and_detached_processes_are_all_killed(relu, learner_file):
     source = CORRECT.replace(
         "return grad_output * (x > 0)",
         """import subprocess, sys
-    for i in range(10):
-        command = [sys.executable, '-c', 'import time; time.sleep(4242.4242)']
+    for i in range(4):
+        command = [sys.executable, '-S', '-c', 'import time; time.sleep(4242.4242)']
         subprocess.Popen(command, start_new_session=(i % 2 == 0))
     return grad_output * (x > 0)""",
     )
-    result = check(relu, learner_file(source), seed=1)
-    assert result.all_passed
+    result = check(relu, learner_file(source), seed=1, timing=False)
+    assert result.all_passed, messages(result)
     assert "leftover_processes" in result.flags
     assert "suspicious_code" in " ".join(result.flags)
     assert _processes_with("4242.4242") == []
