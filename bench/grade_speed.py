@@ -79,7 +79,7 @@ def naive_loop(jobs, bank, work: Path) -> float:
     for index, (_, kata_id, path) in enumerate(jobs):
         kata = bank.get(kata_id)
         folder = work / f"job{index}"
-        folder.mkdir()
+        folder.mkdir(parents=True)
         shutil.copy(kata.suite_path, folder / "test_suite.py")
         (folder / "conftest.py").write_text(
             NAIVE_CONFTEST.format(path=str(path), reference=str(kata.solution))

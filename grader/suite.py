@@ -100,7 +100,6 @@ def expect_close(
     """Values must match ``expected`` elementwise; the message gives the worst entry."""
     expected = np.asarray(expected)
     got = expect_array(got, call=call, shape=expected.shape, dtype=dtype)
-    hint = likely_mistake(got, mistakes)
     if got.dtype.kind not in "fiub" or expected.size == 0:
         if got.dtype.kind not in "fiub":
             raise Mistake(f"{call} returned an array of dtype {got.dtype}; expected numbers")
@@ -114,7 +113,7 @@ def expect_close(
         what = "NaN" if np.isnan(value) else str(value)
         raise Mistake(
             f"{call} returned {what} {_index_text(got, flat)} where {want64.reshape(-1)[flat]:.6g} "
-            f"was expected ({int(bad_finite.sum())} non-finite entries).{hint}"
+            f"was expected ({int(bad_finite.sum())} non-finite entries).{likely_mistake(got, mistakes)}"
         )
     with np.errstate(invalid="ignore"):
         # An infinite expected entry (e.g. log 0 = -inf) must be matched exactly.
@@ -127,7 +126,7 @@ def expect_close(
     raise Mistake(
         f"{call} has wrong values: max abs error {float(error.reshape(-1)[flat]):.3g} "
         f"{_index_text(got, flat)} (expected {want64.reshape(-1)[flat]:.6g}, "
-        f"got {got64.reshape(-1)[flat]:.6g}).{hint}"
+        f"got {got64.reshape(-1)[flat]:.6g}).{likely_mistake(got, mistakes)}"
     )
 
 

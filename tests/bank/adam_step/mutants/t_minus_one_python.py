@@ -1,0 +1,11 @@
+"""Bug: folds the corrections into a Python float with t - 1: ZeroDivisionError at t = 1."""
+# expect: t starts at 1
+
+import numpy as np
+
+
+def adam_step(param, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    m = beta1 * m + (1 - beta1) * grad
+    v = beta2 * v + (1 - beta2) * grad**2
+    step = lr * (1 - beta2 ** (t - 1)) ** 0.5 / (1 - beta1 ** (t - 1))
+    return param - step * m / (np.sqrt(v) + eps), m, v
