@@ -7,6 +7,7 @@ place (``KataGroup.invoke``).
 
 from __future__ import annotations
 
+import importlib
 import os
 from pathlib import Path
 
@@ -24,7 +25,35 @@ class UserError(click.ClickException):
         click.echo(f"kata: error: {self.format_message()}", err=True)
 
 
+# Command name -> "module:attribute". A command's module is imported only when it is
+# used (or listed by --help), so `kata check` does not pay for the grading pool's imports.
+COMMANDS = {
+    "list": "grader.cli_learner:list_katas",
+    "start": "grader.cli_learner:start",
+    "show": "grader.cli_learner:show",
+    "check": "grader.cli_learner:check_command",
+    "solution": "grader.cli_learner:solution",
+    "demo": "grader.cli_learner:demo",
+    "mock": "grader.cli_mock:mock",
+    "history": "grader.cli_mock:history",
+    "grade": "grader.cli_grade:grade",
+    "gradescope-bundle": "grader.cli_grade:gradescope_bundle",
+    "validate": "grader.cli_author:validate_command",
+}
+
+
 class KataGroup(click.Group):
+    """Loads each command's module on demand; turns the engine's user errors into exit 2."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in COMMANDS:
+            return None
+        module, attribute = COMMANDS[name].split(":")
+        return getattr(importlib.import_module(module), attribute)
+
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
@@ -43,6 +72,33 @@ def style(text: str, **styles: object) -> str:
 
 def echo(text: str = "", err: bool = False) -> None:
     click.echo(text, err=err, color=use_colour())
+
+
+def suites_in_this_process() -> bool:
+    """Run hidden suites in this CLI process, saving a Python and pytest start per check.
+
+    The process becomes a trusted runner (see ``engine.become_runner``); learner code
+    still runs only in its confined child. ``KATA_RUNNER=subprocess`` keeps the
+    separate runner process instead.
+    """
+    if os.environ.get("KATA_RUNNER") == "subprocess":
+        return False
+    from grader.engine import become_runner
+
+    become_runner()
+    return True
+
+
+def folder_option(what: str = "The workspace folder."):
+    """``--dir DIR`` (default: here), shared by the commands that work in a folder."""
+    return click.option(
+        "--dir",
+        "folder",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=".",
+        show_default=True,
+        help=what,
+    )
 
 
 def bank_of(ctx: click.Context) -> Bank:
@@ -68,6 +124,3 @@ def main(ctx: click.Context, bank: Path | None) -> None:
         kata check relu_backward
     """
     ctx.obj = open_bank(bank)
-
-
-from grader import cli_grade, cli_learner, cli_mock  # noqa: E402,F401 - register their commands

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from grader.catalog import Kata, open_bank
-from grader.cli import bank_of, echo, main, style
+from grader.cli import bank_of, echo, style
 from grader.confine import landlock_abi
 from grader.engine import new_seed
 from grader.errors import KataError
@@ -40,7 +40,7 @@ def show_progress(progress: Progress, job, result) -> None:
     )
 
 
-@main.command()
+@click.command()
 @click.argument(
     "submissions", required=False, type=click.Path(file_okay=False, exists=True, path_type=Path)
 )
@@ -187,7 +187,7 @@ def render_summary(rows, students: list[str], katas: list[str], out: Path) -> No
     )
 
 
-@main.command("gradescope-bundle")
+@click.command("gradescope-bundle")
 @click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "--katas", "names", help="Comma-separated kata ids (default: every kata in the bank)."

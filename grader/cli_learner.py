@@ -1,4 +1,4 @@
-"""The learner's commands: list, start, show, check, solution, demo, validate."""
+"""The learner's commands: list, start, show, check, solution, demo."""
 
 from __future__ import annotations
 
@@ -8,22 +8,14 @@ from pathlib import Path
 
 import click
 
-from grader.cli import bank_of, echo, main, style
+from grader.cli import bank_of, echo, folder_option, style, suites_in_this_process
 from grader.engine import check
 from grader.errors import KataError, MissingFile
 from grader.mock import Mock
-from grader.reports import duration_text, render_check, time_left_text
-from grader.validate import default_meta_root, validate
+from grader.reports import duration_text, render_check, render_table, time_left_text
 from grader.workspace import Workspace
 
-dir_option = click.option(
-    "--dir",
-    "folder",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=".",
-    show_default=True,
-    help="The workspace folder.",
-)
+dir_option = folder_option()
 
 
 def open_workspace(folder: Path) -> Workspace:
@@ -34,7 +26,7 @@ def open_workspace(folder: Path) -> Workspace:
     return workspace
 
 
-@main.command("list")
+@click.command("list")
 @dir_option
 @click.pass_context
 def list_katas(ctx: click.Context, folder: Path) -> None:
@@ -53,15 +45,10 @@ def list_katas(ctx: click.Context, folder: Path) -> None:
         rows.append(
             (kata.id, kata.title, kata.difficulty, str(kata.minutes), progress.status, best)
         )
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    for index, row in enumerate(rows):
-        line = "  ".join(
-            cell.ljust(width) for cell, width in zip(row, widths, strict=True)
-        ).rstrip()
-        echo(style(line, bold=True) if index == 0 else line)
+    echo(render_table(rows, style))
 
 
-@main.command()
+@click.command()
 @click.argument("kata_id", metavar="KATA")
 @dir_option
 @click.option("--force", is_flag=True, help="Overwrite an existing file (your work is lost).")
@@ -93,7 +80,7 @@ def start(ctx: click.Context, kata_id: str, folder: Path, force: bool) -> None:
     )
 
 
-@main.command()
+@click.command()
 @click.argument("kata_id", metavar="KATA")
 @click.pass_context
 def show(ctx: click.Context, kata_id: str) -> None:
@@ -106,7 +93,7 @@ def show(ctx: click.Context, kata_id: str) -> None:
     echo(bank_of(ctx).get(kata_id).prompt())
 
 
-@main.command("check")
+@click.command("check")
 @click.argument("kata_id", metavar="KATA")
 @click.option(
     "--file",
@@ -150,6 +137,7 @@ def check_command(
         seed=seed,
         timing=not no_timing,
         started_at=workspace.started_at(kata.id) if file is None else None,
+        in_process=suites_in_this_process(),
     )
     mock_line = None
     if file is None:
@@ -169,7 +157,7 @@ def check_command(
     sys.exit(0 if result.all_passed else 1)
 
 
-@main.command()
+@click.command()
 @click.argument("kata_id", metavar="KATA")
 @dir_option
 @click.option("--yes", is_flag=True, help="Show it without asking.")
@@ -194,7 +182,7 @@ def solution(ctx: click.Context, kata_id: str, folder: Path, yes: bool) -> None:
     echo(kata.solution.read_text(encoding="utf-8"))
 
 
-@main.command()
+@click.command()
 @click.pass_context
 def demo(ctx: click.Context) -> None:
     """Check a bundled correct and a bundled buggy file, to see the tool at work.
@@ -214,75 +202,7 @@ def demo(ctx: click.Context) -> None:
         ("buggy", "a solution with classic mistakes"),
     ):
         echo(style(f"== kata check {kata.id} on {story} ==", bold=True))
-        echo(render_check(check(kata, kata.example(name)), style))
+        result = check(kata, kata.example(name), in_process=suites_in_this_process())
+        echo(render_check(result, style))
         echo()
     echo(f"Your turn: `kata start {kata.id}`, edit {kata.file_name}, then `kata check {kata.id}`.")
-
-
-@main.command("validate")
-@click.argument("kata_ids", metavar="[KATA]...", nargs=-1)
-@click.option(
-    "--meta",
-    "meta_root",
-    type=click.Path(file_okay=False, exists=True, path_type=Path),
-    help="Folder with <kata>/mutants/*.py and <kata>/variants/*.py "
-    "(default: the bank's tests/bank).",
-)
-@click.option("--workers", type=click.IntRange(1, 64), help="Checks run at once (default: cores).")
-@click.option("-v", "--verbose", is_flag=True, help="List every file's verdict, not only problems.")
-@click.pass_context
-def validate_command(
-    ctx: click.Context,
-    kata_ids: tuple[str, ...],
-    meta_root: Path | None,
-    workers: int | None,
-    verbose: bool,
-) -> None:
-    """Test the hidden suites: reference passes, stub fails, mutants caught, variants accepted.
-
-    Give --bank DIR (before the command) to validate your own bank.
-
-    \b
-    Example:
-        kata validate
-        kata --bank ~/course-katas validate my_kata --meta ~/course-katas/meta
-    """
-    bank = bank_of(ctx)
-    katas = [bank.get(k) for k in kata_ids] if kata_ids else list(bank.katas.values())
-    meta = meta_root or default_meta_root(bank)
-    if meta is None:
-        echo(
-            style(
-                "kata: warning: no mutants folder found (tests/bank); checking reference and stub only",
-                fg="yellow",
-            ),
-            err=True,
-        )
-    results = validate(bank, katas, meta, workers)
-    header = ("KATA", "REFERENCE", "STUB", "MUTANTS CAUGHT", "VARIANTS OK", "SUITE TIME")
-    rows = [header]
-    for item in results:
-        reference, stub = item.count("reference"), item.count("stub")
-        rows.append(
-            (
-                item.kata,
-                "passes" if reference == (1, 1) else ("missing" if reference[1] == 0 else "FAILS"),
-                "fails all" if stub == (1, 1) else "PASSES SOME",
-                "{}/{}".format(*item.count("mutant")),
-                "{}/{}".format(*item.count("variant")),
-                f"{item.suite_time_s:.2f} s",
-            )
-        )
-    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
-    for index, row in enumerate(rows):
-        line = "  ".join(
-            cell.ljust(width) for cell, width in zip(row, widths, strict=True)
-        ).rstrip()
-        echo(style(line, bold=True) if index == 0 else line)
-    problems = [v for item in results for v in item.verdicts if not v.ok or verbose]
-    for verdict in problems:
-        mark = style("ok ", fg="green") if verdict.ok else style("BAD", fg="red")
-        echo(
-            f"{mark} {verdict.kata} {verdict.role} {Path(verdict.path).name}: {verdict.detail or 'as expected'}"
-        )
-    sys.exit(0 if all(item.ok for item in results) else 1)

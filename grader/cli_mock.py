@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from grader.cli import bank_of, echo, main, style
+from grader.cli import bank_of, echo, folder_option, style
 from grader.engine import check, new_seed
 from grader.history import History
 from grader.mock import DEFAULT_MINUTES, Mock, choose_katas, finish_mock, report_to_json, start_mock
@@ -25,7 +25,7 @@ from grader.reports import (
 POLL_SECONDS = 1.0
 
 
-@main.group()
+@click.group()
 def mock() -> None:
     """Self-timed mock interviews: a few katas, a hard deadline, an honest report."""
 
@@ -126,14 +126,7 @@ def countdown(ctx: click.Context, started: Mock) -> None:
         echo("\nThe mock keeps running: `kata mock status` and `kata mock finish` in its folder.")
 
 
-mock_dir = click.option(
-    "--dir",
-    "folder",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=".",
-    show_default=True,
-    help="The mock folder.",
-)
+mock_dir = folder_option("The mock folder.")
 
 
 @mock.command("status")
@@ -166,7 +159,7 @@ def mock_finish(ctx: click.Context, folder: Path, as_json: bool) -> None:
         echo(render_mock_report(report, style))
 
 
-@main.command()
+@click.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the history as JSON.")
 def history(as_json: bool) -> None:
     """Past mock interviews and your best per kata.

@@ -115,10 +115,27 @@ def _read_source(file: Path) -> str | CheckError:
 
 
 def run_in_this_process(job: dict, folder: Path, limit: float) -> tuple[dict | None, str | None]:
-    from grader.runner import run_job  # imports pytest: only grading workers pay for it
+    """The runner's work here: this process must be a trusted runner (see ``become_runner``)."""
+    from grader.runner import run_job  # imports pytest and NumPy: only runners pay for them
 
     del folder, limit  # learner calls are bounded by the sandbox's own budget
-    return run_job(job), None
+    try:
+        return run_job(job), None
+    except Exception as error:  # noqa: BLE001 - the grader's own bug: fail closed, visibly
+        return None, f"the grader's runner failed: {type(error).__name__}: {error}"
+
+
+def become_runner() -> None:
+    """Let this process run suites in-process: adopt orphans, no pytest plugin autoloading.
+
+    Learner code still runs only in confined children; this process must be one
+    that may kill all its children when a check ends (a CLI command, a pool worker).
+    """
+    from grader.reaper import become_subreaper
+
+    become_subreaper()
+    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    sys.dont_write_bytecode = True
 
 
 def run_in_subprocess(job: dict, folder: Path, limit: float) -> tuple[dict | None, str | None]:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.catalog import Bank, open_bank
-from grader.engine import check
+from grader.engine import become_runner, check
 from grader.results import CheckResult
 
 JOBS_PER_WORKER_LIFE = 200  # recycle workers now and then, so no state can build up
@@ -51,11 +51,8 @@ _worker_bank: Bank | None = None
 
 def _start_worker(bank_root: str) -> None:
     """Make this worker a trusted runner: subreaper, quiet, plugin autoload off."""
-    from grader.reaper import become_subreaper
-
     global _worker_bank
-    become_subreaper()
-    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    become_runner()
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
     os.dup2(devnull, 2)

@@ -44,14 +44,19 @@ def children_of(pid: int) -> list[int]:
     return found
 
 
-def kill_descendants(rounds: int = 50) -> int:
-    """Kill and reap every descendant of this process; returns how many were killed."""
+def kill_descendants(spare: frozenset[int] = frozenset(), rounds: int = 50) -> int:
+    """Kill and reap every child of this process but ``spare``; returns how many were killed.
+
+    ``spare`` holds the children that existed before the check began (say, a
+    multiprocessing helper of the process that runs checks in-process): every
+    other child is a learner child or a process it left behind, adopted here.
+    """
     if not Path("/proc/self/stat").exists():
         return 0
     killed = 0
     me = os.getpid()
     for _ in range(rounds):
-        pids = children_of(me)
+        pids = [pid for pid in children_of(me) if pid not in spare]
         if not pids:
             break
         for pid in pids:
@@ -62,3 +67,8 @@ def kill_descendants(rounds: int = 50) -> int:
             with contextlib.suppress(ChildProcessError):
                 os.waitpid(pid, 0)
     return killed
+
+
+def current_children() -> frozenset[int]:
+    """This process's children now, to spare them in ``kill_descendants`` later."""
+    return frozenset(children_of(os.getpid())) if Path("/proc/self/stat").exists() else frozenset()

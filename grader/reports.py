@@ -23,6 +23,16 @@ def plain(text: str, **_: object) -> str:
     return text
 
 
+def render_table(rows: list[tuple[str, ...]], style: Style = plain) -> str:
+    """Left-aligned columns two spaces apart; the first row is the header, in bold."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = []
+    for index, row in enumerate(rows):
+        line = "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+        lines.append(style(line.rstrip(), bold=True) if index == 0 else line.rstrip())
+    return "\n".join(lines)
+
+
 def duration_text(seconds: float) -> str:
     seconds = int(round(seconds))
     if seconds < 60:
@@ -158,10 +168,7 @@ def render_mock_report(report, style: Style = plain) -> str:
         first = duration_text(kata.time_to_pass_s) if kata.time_to_pass_s is not None else "-"
         speed = f"{kata.speed_ratio:.2f}x" if kata.speed_ratio is not None else "-"
         rows.append((kata.kata, score, first, str(kata.checks), speed, kata.note))
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    for index, row in enumerate(rows):
-        line = "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
-        lines.append(style(line, bold=True) if index == 0 else line)
+    lines.append(render_table(rows, style))
     lines += ["", style(f"Overall: {report.overall:g}/100", bold=True)]
     comparison = report.comparison
     if comparison.previous_mocks:

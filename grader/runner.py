@@ -10,6 +10,8 @@ in this process, so nothing it does can change what this process records.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import sys
 import tempfile
@@ -19,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.catalog import Kata, load_kata
-from grader.reaper import become_subreaper, kill_descendants
+from grader.reaper import become_subreaper, current_children, kill_descendants
 from grader.sandbox import LearnerFailure, Sandbox
 
 RUN_NAME = "run.json"
@@ -99,29 +101,31 @@ def run_suite(
         args.append(f"--maxfail={max_failures}")
     solution = str(kata.solution) if kata.solution else None
     plugin = KataPlugin(sandbox, seed, solution)
-    status = pytest.main(args, plugins=[plugin])
+    # Results come from the report, not the terminal: keep a runner inside a CLI quiet.
+    with contextlib.redirect_stdout(io.StringIO()):
+        status = pytest.main(args, plugins=[plugin])
     return int(status), plugin.final_report
 
 
-def measure(kata: Kata, sandbox: Sandbox, seed: int, out: Path) -> dict[str, Any] | None:
+def measure(kata: Kata, sandbox: Sandbox, reference: Sandbox, seed: int) -> dict[str, Any]:
     from grader.timing import measure_speed
 
-    if not kata.benchmark or kata.solution is None:
-        return None
-    reference = Sandbox(kata.solution, out / "reference", kata.limits)
     sandbox.deadline = None  # the benchmark has its own cap; the check's budget is for tests
-    try:
-        return asdict(measure_speed(kata.benchmark, sandbox, reference, seed))
-    finally:
-        reference.close()
+    return asdict(measure_speed(kata.benchmark, sandbox, reference, seed))
 
 
 def run(job: dict[str, Any], child_folder: Path) -> dict[str, Any]:
     out = Path(job["out"])
     kata = load_kata(Path(job["kata_folder"]), Path(job["solutions"]))
+    spare = current_children()  # not ours to kill: they predate this check
     sandbox = Sandbox(Path(job["file"]), child_folder, kata.limits)
     sandbox.deadline = time.monotonic() + kata.budget_s
     sandbox.start()
+    reference = None
+    if job.get("timing") and kata.benchmark and kata.solution:
+        # Started now, so it loads while pytest does; used only if every test passes.
+        reference = Sandbox(kata.solution, out / "reference", kata.limits)
+        reference.start()
     result: dict[str, Any] = {"error": None, "speed": None, "exit_status": None, "report": None}
     try:
         try:
@@ -136,14 +140,16 @@ def run(job: dict[str, Any], child_folder: Path) -> dict[str, Any]:
         result["exit_status"], result["report"] = run_suite(
             kata, sandbox, job["seed"], out, job.get("max_failures")
         )
-        if job.get("timing") and result["exit_status"] == 0:
-            result["speed"] = measure(kata, sandbox, job["seed"], out)
+        if reference is not None and result["exit_status"] == 0:
+            result["speed"] = measure(kata, sandbox, reference, job["seed"])
         return result
     finally:
         sandbox.close()
+        if reference is not None:
+            reference.close()
         result["confinement"] = sandbox.confinement
         result["output"] = sandbox.output_excerpt()
-        result["leftover_processes"] = kill_descendants()
+        result["leftover_processes"] = kill_descendants(spare)
 
 
 def run_job(job: dict[str, Any]) -> dict[str, Any]:
