@@ -40,6 +40,7 @@ class _Wire:
 
 wire = _Wire()
 
+GIVE_UP_AFTER_TIMEOUTS = 2
 THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 KEPT_VARIABLES = ("PATH", "LANG", "LC_ALL", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "TMPDIR")
 
@@ -118,6 +119,7 @@ class Sandbox:
         self.process: subprocess.Popen | None = None
         self.names: dict[str, str] | None = None
         self.confinement: str | None = None  # what the child reported was in force
+        self.timeouts: dict[str, int] = {}  # function -> how many of its calls timed out
         self.fp_log: list[list[str]] | None = None
         self._fd_in = self._fd_out = -1
         self._started_at = 0.0
@@ -170,10 +172,13 @@ class Sandbox:
         if self.names is not None:
             return self.names
         timeout = self.limits.load_timeout_s
+        deadline = self._deadline(timeout, since=self._started_at)
         try:
-            header, _ = self._receive(self._deadline(timeout, since=self._started_at))
+            header, _ = self._receive(deadline)
         except _Timeout:
             self.kill()
+            if self.deadline is not None and deadline >= self.deadline:
+                raise LearnerTimeout("the time budget for this check is used up") from None
             raise LearnerTimeout(
                 f"loading your file timed out after {timeout:g} s "
                 "(an endless loop or long computation at the top level?)"
@@ -274,9 +279,19 @@ class Sandbox:
         result: str = "send",
         timeout: float | None = None,
     ) -> Any:
-        """Call ``name`` on the learner's module (target None) or on a remote object."""
+        """Call ``name`` on the learner's module (target None) or on a remote object.
+
+        A function that has timed out ``GIVE_UP_AFTER_TIMEOUTS`` times is not run
+        again in this check, so an endless loop costs seconds, not the whole budget.
+        """
         owner = "" if target is None else f"{target._ref.type_name}."
         what = describe_call(owner + name, args, kwargs)
+        timed_out = self.timeouts.get(owner + name, 0)
+        if timed_out >= GIVE_UP_AFTER_TIMEOUTS:
+            raise LearnerTimeout(
+                f"{what} was not run: {owner + name}() already timed out {timed_out} times "
+                "in this check (an endless loop?)"
+            )
         blobs: list[bytes] = []
         header = {
             "op": "call",
@@ -286,7 +301,11 @@ class Sandbox:
             "kwargs": wire.encode(dict(kwargs), blobs, self._as_ref),
             "result": result,
         }
-        return self.request(header, blobs, what, timeout)
+        try:
+            return self.request(header, blobs, what, timeout)
+        except LearnerTimeout:
+            self.timeouts[owner + name] = timed_out + 1
+            raise
 
     def put(self, value: Any) -> RemoteObject:
         """Store ``value`` in the child and return a handle to it."""
