@@ -14,7 +14,26 @@ from typing import Any
 
 import numpy as np
 
-from grader.sandbox import RemoteModule, RemoteObject
+from grader.sandbox import LearnerFailure, LearnerRaised, RemoteModule, RemoteObject
+
+__all__ = [
+    "LearnerFailure",
+    "LearnerRaised",
+    "Mistake",
+    "call_watching_inputs",
+    "describe",
+    "expect_array",
+    "expect_close",
+    "expect_gradient",
+    "expect_inputs_unchanged",
+    "expect_raises",
+    "expect_scalar",
+    "hint_on_error",
+    "likely_mistake",
+    "no_fp_warnings",
+    "numerical_gradient",
+    "relative_error",
+]
 
 # A likely mistake: its message, and either the array the mistake would return
 # or a predicate on what came back.
@@ -269,3 +288,36 @@ def expect_inputs_unchanged(
             "untouched (work on a copy, or avoid in-place operators like `x[...] = ` and `*=`)"
         )
     return result
+
+
+@contextlib.contextmanager
+def hint_on_error(
+    hint: str, *, error_type: str | None = None, contains: str | tuple[str, ...] = ""
+) -> Iterator[None]:
+    """Name the likely mistake behind an exception the learner's code raises in the block.
+
+    Only exceptions of ``error_type`` (its class name, e.g. "ValueError") whose
+    message contains ``contains`` (or one of them) get the hint; the test still
+    counts as an error.
+    """
+    needles = (contains,) if isinstance(contains, str) else contains
+    try:
+        yield
+    except LearnerRaised as raised:
+        kind = raised.error.get("type")
+        message = str(raised.error.get("message", ""))
+        if (error_type is None or kind == error_type) and any(n in message for n in needles):
+            raise LearnerRaised(f"{raised} Likely mistake: {hint}", raised.error) from None
+        raise
+
+
+def expect_raises(run: Callable[[], Any], error_type: str, *, call: str, why: str) -> None:
+    """``run()`` must make the learner's code raise ``error_type`` (by class name)."""
+    try:
+        got = run()
+    except LearnerRaised as raised:
+        kind = raised.error.get("type")
+        if kind != error_type:
+            raise Mistake(f"{call} raised {kind}; it must raise {error_type} {why}") from None
+        return
+    raise Mistake(f"{call} returned {describe(got)}; it must raise {error_type} {why}")

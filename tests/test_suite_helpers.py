@@ -32,3 +32,34 @@ def test_relative_error_follows_the_contract_formula():
     assert relative_error(np.array([2.0]), np.array([1.0])) == pytest.approx(1 / 3)
     with pytest.raises(Mistake, match="relative error 3.33e-01"):
         expect_gradient(np.array([2.0]), np.array([1.0]), call="f", wrt="x")
+
+
+def raising(kind: str, message: str):
+    from grader.suite import LearnerRaised
+
+    def run():
+        raise LearnerRaised(f"f() raised {kind}: {message}", {"type": kind, "message": message})
+
+    return run
+
+
+def test_hint_on_error_names_the_mistake_only_for_matching_errors():
+    from grader.suite import LearnerRaised, hint_on_error
+
+    hint = hint_on_error("use keepdims=True", error_type="ValueError", contains=("broadcast",))
+    with pytest.raises(LearnerRaised, match="Likely mistake: use keepdims=True"), hint:
+        raising("ValueError", "operands could not be broadcast together")()
+    hint = hint_on_error("use keepdims=True", error_type="ValueError", contains="broadcast")
+    with pytest.raises(LearnerRaised) as unchanged, hint:
+        raising("TypeError", "operands could not be broadcast together")()
+    assert "Likely mistake" not in str(unchanged.value)
+
+
+def test_expect_raises_wants_that_exception_and_no_other():
+    from grader.suite import expect_raises
+
+    expect_raises(raising("ValueError", "bad optimizer"), "ValueError", call="fit()", why="for 'x'")
+    with pytest.raises(Mistake, match="raised KeyError; it must raise ValueError for 'x'"):
+        expect_raises(raising("KeyError", "x"), "ValueError", call="fit()", why="for 'x'")
+    with pytest.raises(Mistake, match="returned a list of length 0; it must raise ValueError"):
+        expect_raises(lambda: [], "ValueError", call="fit()", why="for 'x'")

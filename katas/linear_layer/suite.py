@@ -4,13 +4,11 @@ The oracle is computed here with einsum sums over the batch (a different formula
 the matrix products a solution would use); finite differences use that oracle forward.
 """
 
-import contextlib
 import math
 
 import numpy as np
 import pytest
 
-from grader.sandbox import LearnerRaised
 from grader.suite import (
     Mistake,
     describe,
@@ -18,6 +16,7 @@ from grader.suite import (
     expect_close,
     expect_gradient,
     expect_inputs_unchanged,
+    hint_on_error,
     likely_mistake,
     no_fp_warnings,
     numerical_gradient,
@@ -102,25 +101,13 @@ def seed_of(rng: np.random.Generator) -> int:
     return int(rng.integers(2**31))
 
 
-@contextlib.contextmanager
-def shape_hint(hint: str):
-    """Add a likely mistake to a shape error (ValueError from matmul or broadcasting)."""
-    try:
-        yield
-    except LearnerRaised as error:
-        message = str(error.error.get("message", ""))
-        if error.error.get("type") == "ValueError" and any(w in message for w in SHAPE_ERRORS):
-            raise LearnerRaised(f"{error} Likely mistake: {hint}", error.error) from None
-        raise
-
-
 def run_forward(layer, x: np.ndarray):
-    with shape_hint(FORWARD_SHAPES):
+    with hint_on_error(FORWARD_SHAPES, error_type="ValueError", contains=SHAPE_ERRORS):
         return layer.forward(x)
 
 
 def run_backward(layer, g: np.ndarray, call: str):
-    with shape_hint(BACKWARD_SHAPES):
+    with hint_on_error(BACKWARD_SHAPES, error_type="ValueError", contains=SHAPE_ERRORS):
         dx = layer.backward(g)
     if dx is None:
         raise Mistake(

@@ -8,13 +8,13 @@ Jacobian diag(p) - p p^T of every slice.
 import numpy as np
 import pytest
 
-from grader.sandbox import LearnerRaised
 from grader.suite import (
     Mistake,
     expect_array,
     expect_close,
     expect_gradient,
     expect_inputs_unchanged,
+    hint_on_error,
     likely_mistake,
     no_fp_warnings,
     numerical_gradient,
@@ -190,12 +190,8 @@ class KeepdimsHint:
         function = getattr(self._impl, name)
 
         def call(*args, **kwargs):
-            try:
+            with hint_on_error(KEEPDIMS, contains="could not be broadcast"):
                 return function(*args, **kwargs)
-            except LearnerRaised as error:
-                if "could not be broadcast" not in str(error):
-                    raise
-                raise LearnerRaised(f"{error}. Likely mistake: {KEEPDIMS}", error.error) from None
 
         return call
 
