@@ -156,24 +156,41 @@ def expect_scalar(
     call: str,
     rtol: float = 1e-6,
     atol: float = 1e-9,
-    mistakes: Mapping[str, float] | None = None,
+    mistakes: Mapping[str, float | Callable[[float], bool]] | None = None,
+    not_finite: str = "",
 ) -> float:
-    """A scalar result (a loss): a Python or NumPy float, or a 0-d array, close to ``expected``."""
+    """A scalar result (a loss): a Python or NumPy float, or a 0-d array, close to ``expected``.
+
+    ``mistakes`` maps a message to the value a mistake gives, or to a predicate on
+    the value; ``not_finite`` is the likely mistake behind an inf or NaN.
+    """
     if isinstance(got, np.ndarray) and got.ndim == 0:
         got = got[()]
     if isinstance(got, bool) or not isinstance(got, (int, float, np.floating, np.integer)):
         raise Mistake(f"{call} returned {describe(got)}; it must return a single float")
     value = float(got)
-    if not np.isfinite(value):
-        raise Mistake(f"{call} returned {value}; expected the finite value {expected:.6g}")
-    if abs(value - expected) <= atol + rtol * abs(expected):
+    if np.isfinite(value) and abs(value - expected) <= atol + rtol * abs(expected):
         return value
-    hint = ""
-    for message, alternative in (mistakes or {}).items():
-        if abs(value - alternative) <= 1e-9 + 1e-6 * abs(alternative):
-            hint = f" Likely mistake: {message}"
-            break
+    hint = _scalar_mistake(value, mistakes or {}, not_finite)
+    if not np.isfinite(value):
+        raise Mistake(f"{call} returned {value}; expected the finite value {expected:.6g}.{hint}")
     raise Mistake(f"{call} returned {value:.8g}; expected {expected:.8g}.{hint}")
+
+
+def _scalar_mistake(value: float, mistakes: Mapping[str, Any], not_finite: str) -> str:
+    for message, alternative in mistakes.items():
+        if callable(alternative):
+            try:
+                matched = bool(alternative(value))
+            except (ValueError, ArithmeticError):
+                matched = False
+        else:
+            matched = bool(np.isfinite(value)) and abs(value - alternative) <= 1e-9 + 1e-6 * abs(
+                alternative
+            )
+        if matched:
+            return f" Likely mistake: {message}"
+    return f" Likely mistake: {not_finite}" if not_finite and not np.isfinite(value) else ""
 
 
 def numerical_gradient(
@@ -232,8 +249,11 @@ def _sandbox_of(owner: RemoteModule | RemoteObject):
 
 
 @contextlib.contextmanager
-def no_fp_warnings(owner: RemoteModule | RemoteObject, call: str) -> Iterator[None]:
-    """Calls inside the block must raise no overflow, invalid-value or divide-by-zero warning."""
+def no_fp_warnings(owner: RemoteModule | RemoteObject, call: str, hint: str = "") -> Iterator[None]:
+    """Calls inside the block must raise no overflow, invalid-value or divide-by-zero warning.
+
+    ``hint`` names the likely mistake when they do.
+    """
     with _sandbox_of(owner).recording_fp_warnings() as log:
         yield
     kinds = sorted({kind for entry in log for kind in entry})
@@ -244,7 +264,8 @@ def no_fp_warnings(owner: RemoteModule | RemoteObject, call: str) -> Iterator[No
             "divide": "divide by zero",
         }
         listed = ", ".join(names.get(kind, kind) for kind in kinds)
-        raise Mistake(f"{call} raised floating-point warnings: {listed}")
+        likely = f". Likely mistake: {hint}" if hint else ""
+        raise Mistake(f"{call} raised floating-point warnings: {listed}{likely}")
 
 
 def call_watching_inputs(

@@ -63,3 +63,15 @@ def test_expect_raises_wants_that_exception_and_no_other():
         expect_raises(raising("KeyError", "x"), "ValueError", call="fit()", why="for 'x'")
     with pytest.raises(Mistake, match="returned a list of length 0; it must raise ValueError"):
         expect_raises(lambda: [], "ValueError", call="fit()", why="for 'x'")
+
+
+def test_expect_scalar_names_mistakes_by_value_predicate_or_non_finite_result():
+    from grader.suite import expect_scalar
+
+    with pytest.raises(Mistake, match="Likely mistake: summed, not averaged"):
+        expect_scalar(6.0, 1.5, call="loss", mistakes={"summed, not averaged": 6.0})
+    with pytest.raises(Mistake, match="Likely mistake: negative loss"):
+        expect_scalar(-1.0, 1.5, call="loss", mistakes={"negative loss": lambda v: v < 0})
+    with pytest.raises(Mistake, match="finite value 1.5. Likely mistake: clip before the log"):
+        expect_scalar(float("inf"), 1.5, call="loss", not_finite="clip before the log")
+    assert expect_scalar(np.float32(1.5), 1.5, call="loss") == 1.5

@@ -5,8 +5,6 @@ minimum/maximum, the loss with log1p(-p), the gradient as -y/p + (1 - y)/(1 - p)
 the logits loss as logaddexp(0, z) - z y and the sigmoid as exp(-logaddexp(0, -z)).
 """
 
-import contextlib
-from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import numpy as np
@@ -194,40 +192,6 @@ def logits_grad_mistakes(z: np.ndarray, y_true: np.ndarray) -> dict:
     return with_batch_axis(mistakes, z, grad)
 
 
-def expect_loss(got: Any, expected: float, *, call: str,
-                mistakes: Mapping[str, float | Callable[[float], bool]] | None = None,
-                not_finite: str = "") -> float:  # fmt: skip
-    """expect_scalar, plus likely mistakes given as predicates and a hint for inf / NaN."""
-    mistakes = mistakes or {}
-    values = {message: v for message, v in mistakes.items() if not callable(v)}
-    try:
-        return expect_scalar(got, expected, call=call, mistakes=values)
-    except Mistake as error:
-        text = str(error)
-        if "Likely mistake" in text or "single float" in text:
-            raise
-        value = float(np.asarray(got))
-        hint = next((m for m, v in mistakes.items() if callable(v) and v(value)), "")
-        if not hint and not np.isfinite(value):
-            hint = not_finite
-        if not hint:
-            raise
-        raise Mistake(f"{text.rstrip('.')}. Likely mistake: {hint}") from None
-
-
-@contextlib.contextmanager
-def warning_free(owner: Any, call: str, hint: str) -> Iterator[None]:
-    """no_fp_warnings, naming the likely cause of a warning."""
-    try:
-        with no_fp_warnings(owner, call):
-            yield
-    except Mistake as error:
-        text = str(error)
-        if "floating-point warnings" not in text or "Likely mistake" in text:
-            raise
-        raise Mistake(f"{text}. Likely mistake: {hint}") from None
-
-
 def probabilities(rng: np.random.Generator, shape: tuple) -> np.ndarray:
     """Probabilities well inside (0, 1), so clipping plays no part."""
     return np.asarray(rng.uniform(0.03, 0.97, shape), dtype=np.float64)
@@ -253,7 +217,7 @@ EXAMPLE_ZY = np.array([1.0, 0.0, 0.5])
 def test_loss_small_example(impl):
     """bce_loss on a hand-checked example"""
     # -(log 0.9 + log 0.8 + log 0.6) / 3
-    expect_loss(impl.bce_loss(EXAMPLE_P, EXAMPLE_Y), 0.2797765635793423,
+    expect_scalar(impl.bce_loss(EXAMPLE_P, EXAMPLE_Y), 0.2797765635793423,
                 call="bce_loss([0.9, 0.2, 0.6], [1, 0, 1])",
                 mistakes=bce_loss_mistakes(EXAMPLE_P, EXAMPLE_Y))  # fmt: skip
 
@@ -271,7 +235,7 @@ def test_grad_small_example(impl):
 def test_loss_random_soft_labels(impl, rng):
     """bce_loss is the mean over all elements, with soft labels"""
     p, y = probabilities(rng, (5, 3)), soft_labels(rng, (5, 3))
-    expect_loss(impl.bce_loss(p, y), oracle_loss(p, y),
+    expect_scalar(impl.bce_loss(p, y), oracle_loss(p, y),
                 call="bce_loss(y_pred of shape (5, 3), soft y_true in [0, 1])",
                 mistakes=bce_loss_mistakes(p, y))  # fmt: skip
 
@@ -293,7 +257,7 @@ EPS_Y = np.array([[1.0, 0.0, 1.0], [0.0, 1.0, 0.0]])
 def test_loss_honours_eps(impl):
     """bce_loss clips to [eps, 1 - eps] with the eps it is given"""
     eps = 0.1
-    expect_loss(impl.bce_loss(EPS_P, EPS_Y, eps=eps), oracle_loss(EPS_P, EPS_Y, eps),
+    expect_scalar(impl.bce_loss(EPS_P, EPS_Y, eps=eps), oracle_loss(EPS_P, EPS_Y, eps),
                 call="bce_loss([[0, 0.05, 0.3], [0.7, 0.95, 1]], y_true, eps=0.1)",
                 mistakes=bce_loss_mistakes(EPS_P, EPS_Y, eps),
                 not_finite=NOT_CLIPPED_LOSS)  # fmt: skip
@@ -312,7 +276,7 @@ def test_grad_honours_eps(impl):
 def test_logits_loss_small_example(impl):
     """bce_with_logits_loss on a hand-checked example"""
     # (log(1 + e^-2) + log(1 + e^-1) + log 2) / 3
-    expect_loss(impl.bce_with_logits_loss(EXAMPLE_Z, EXAMPLE_ZY), 0.3777789597070469,
+    expect_scalar(impl.bce_with_logits_loss(EXAMPLE_Z, EXAMPLE_ZY), 0.3777789597070469,
                 call="bce_with_logits_loss([2, -1, 0], [1, 0, 0.5])",
                 mistakes=logits_loss_mistakes(EXAMPLE_Z, EXAMPLE_ZY))  # fmt: skip
 
@@ -331,7 +295,7 @@ def test_logits_grad_small_example(impl):
 def test_logits_loss_random(impl, rng):
     """bce_with_logits_loss matches the mean BCE of sigmoid(logits) on random inputs"""
     z, y = logits_like(rng, (3, 7)), soft_labels(rng, (3, 7))
-    expect_loss(impl.bce_with_logits_loss(z, y), oracle_logits_loss(z, y),
+    expect_scalar(impl.bce_with_logits_loss(z, y), oracle_logits_loss(z, y),
                 call="bce_with_logits_loss(logits of shape (3, 7), soft y_true)",
                 mistakes=logits_loss_mistakes(z, y))  # fmt: skip
 
@@ -359,7 +323,7 @@ def shape_id(shape: tuple) -> str:
 def test_loss_any_shape(impl, rng, shape):
     """bce_loss averages over every element, for any shape (0-d included)"""
     p, y = probabilities(rng, shape), soft_labels(rng, shape)
-    expect_loss(impl.bce_loss(p, y), oracle_loss(p, y),
+    expect_scalar(impl.bce_loss(p, y), oracle_loss(p, y),
                 call=f"bce_loss(y_pred, y_true) with shape {shape}",
                 mistakes=bce_loss_mistakes(p, y))  # fmt: skip
 
@@ -379,7 +343,7 @@ def test_grad_any_shape(impl, rng, shape):
 def test_logits_loss_any_shape(impl, rng, shape):
     """bce_with_logits_loss averages over every element, for any shape (0-d included)"""
     z, y = logits_like(rng, shape), soft_labels(rng, shape)
-    expect_loss(impl.bce_with_logits_loss(z, y), oracle_logits_loss(z, y),
+    expect_scalar(impl.bce_with_logits_loss(z, y), oracle_logits_loss(z, y),
                 call=f"bce_with_logits_loss(logits, y_true) with shape {shape}",
                 mistakes=logits_loss_mistakes(z, y))  # fmt: skip
 
@@ -401,11 +365,11 @@ def test_integer_labels(impl, rng):
     y = rng.integers(0, 2, (4, 3))
     y64 = y.astype(np.float64)
     what = "y_true an int64 array of 0/1 of shape (4, 3)"
-    expect_loss(impl.bce_loss(p, y), oracle_loss(p, y64), call=f"bce_loss with {what}",
+    expect_scalar(impl.bce_loss(p, y), oracle_loss(p, y64), call=f"bce_loss with {what}",
                 mistakes=bce_loss_mistakes(p, y64))  # fmt: skip
     expect_close(impl.bce_grad(p, y), oracle_grad(p, y64), call=f"bce_grad with {what}",
                  mistakes=bce_grad_mistakes(p, y64))  # fmt: skip
-    expect_loss(impl.bce_with_logits_loss(z, y), oracle_logits_loss(z, y64),
+    expect_scalar(impl.bce_with_logits_loss(z, y), oracle_logits_loss(z, y64),
                 call=f"bce_with_logits_loss with {what}",
                 mistakes=logits_loss_mistakes(z, y64))  # fmt: skip
     expect_close(impl.bce_with_logits_grad(z, y), oracle_logits_grad(z, y64),
@@ -445,8 +409,8 @@ EDGE_CALL = "y_pred = [[0, 1, 0, 1], [1, 0, 1e-12, 0.5]]"
 @pytest.mark.stability
 def test_loss_at_probabilities_0_and_1(impl):
     """bce_loss is finite, clipped and warning-free at probabilities 0 and 1"""
-    with warning_free(impl, f"bce_loss({EDGE_CALL}, y_true)", DIVIDE_BY_ZERO):
-        expect_loss(impl.bce_loss(EDGE_P, EDGE_Y), oracle_loss(EDGE_P, EDGE_Y),
+    with no_fp_warnings(impl, f"bce_loss({EDGE_CALL}, y_true)", hint=DIVIDE_BY_ZERO):
+        expect_scalar(impl.bce_loss(EDGE_P, EDGE_Y), oracle_loss(EDGE_P, EDGE_Y),
                     call=f"bce_loss({EDGE_CALL}, y_true)",
                     mistakes=bce_loss_mistakes(EDGE_P, EDGE_Y),
                     not_finite=NOT_CLIPPED_LOSS)  # fmt: skip
@@ -455,7 +419,7 @@ def test_loss_at_probabilities_0_and_1(impl):
 @pytest.mark.stability
 def test_grad_at_probabilities_0_and_1(impl):
     """bce_grad at probabilities 0 and 1 is the formula's finite value at the clipped p"""
-    with warning_free(impl, f"bce_grad({EDGE_CALL}, y_true)", DIVIDE_BY_ZERO):
+    with no_fp_warnings(impl, f"bce_grad({EDGE_CALL}, y_true)", hint=DIVIDE_BY_ZERO):
         expect_close(impl.bce_grad(EDGE_P, EDGE_Y), oracle_grad(EDGE_P, EDGE_Y),
                      call=f"bce_grad({EDGE_CALL}, y_true)",
                      mistakes=bce_grad_mistakes(EDGE_P, EDGE_Y, edges=True))  # fmt: skip
@@ -474,8 +438,8 @@ def test_logits_loss_huge_logits(impl):
         LOGITS_SATURATED: lambda v: np.isfinite(v) and v < 0.5 * expected,
         **logits_loss_mistakes(HUGE_Z, HUGE_Y),
     }
-    with warning_free(impl, f"bce_with_logits_loss({HUGE_CALL}, y_true)", LOGITS_OVERFLOW):
-        expect_loss(impl.bce_with_logits_loss(HUGE_Z, HUGE_Y), expected,
+    with no_fp_warnings(impl, f"bce_with_logits_loss({HUGE_CALL}, y_true)", hint=LOGITS_OVERFLOW):
+        expect_scalar(impl.bce_with_logits_loss(HUGE_Z, HUGE_Y), expected,
                     call=f"bce_with_logits_loss({HUGE_CALL}, y_true)", mistakes=mistakes,
                     not_finite=LOGITS_OVERFLOW)  # fmt: skip
 
@@ -483,7 +447,7 @@ def test_logits_loss_huge_logits(impl):
 @pytest.mark.stability
 def test_logits_grad_huge_logits(impl):
     """bce_with_logits_grad is finite and warning-free for logits of ±1e3 and beyond"""
-    with warning_free(impl, f"bce_with_logits_grad({HUGE_CALL}, y_true)", SIGMOID_OVERFLOW):
+    with no_fp_warnings(impl, f"bce_with_logits_grad({HUGE_CALL}, y_true)", hint=SIGMOID_OVERFLOW):
         expect_close(impl.bce_with_logits_grad(HUGE_Z, HUGE_Y), oracle_logits_grad(HUGE_Z, HUGE_Y),
                      call=f"bce_with_logits_grad({HUGE_CALL}, y_true)",
                      mistakes=logits_grad_mistakes(HUGE_Z, HUGE_Y))  # fmt: skip
@@ -529,7 +493,7 @@ def test_gradient_descent_trajectory(impl, rng):
     ours, losses = z.copy(), []
     lr = 0.5 * z.size  # the gradient carries 1/size; this is a step of 0.5 per element
     for step in range(1, 11):
-        losses.append(expect_loss(impl.bce_with_logits_loss(z, y), oracle_logits_loss(ours, y),
+        losses.append(expect_scalar(impl.bce_with_logits_loss(z, y), oracle_logits_loss(ours, y),
                                   call=f"bce_with_logits_loss before descent step {step}"))  # fmt: skip
         grad = expect_close(impl.bce_with_logits_grad(z, y), oracle_logits_grad(ours, y),
                             call=f"bce_with_logits_grad at descent step {step}",
