@@ -214,3 +214,32 @@ def test_check_inside_a_mock_says_the_time_left(run, tmp_path):
     result = run("check", "relu_backward", "--dir", str(folder), "--no-timing")
     assert "Mock:" in result.output and "left" in result.output
     assert "1 check(s)" in run("mock", "status", "--dir", str(folder)).output
+
+
+def test_live_countdown_rechecks_a_saved_file_and_grades_at_the_deadline(run, tmp_path, fast_bank):
+    import threading
+
+    folder = tmp_path / "m"
+    solution = (fast_bank.root / "solutions" / "relu_backward.py").read_text()
+
+    def save_soon() -> None:
+        time.sleep(0.8)
+        (folder / "relu_backward.py").write_text(solution)
+
+    saver = threading.Thread(target=save_soon)
+    saver.start()
+    result = run(
+        "mock",
+        "start",
+        "--minutes",
+        "0.06",
+        "--katas",
+        "relu_backward",
+        "--dir",
+        str(folder),
+        "--wait",
+    )
+    saver.join()
+    assert result.exit_code == 0, result.output
+    assert "relu_backward: 25/25 passed, score 100" in result.output
+    assert "graded at the deadline" in result.output and "Overall: 100/100" in result.output
