@@ -101,8 +101,18 @@ def folder_option(what: str = "The workspace folder."):
     )
 
 
-def bank_of(ctx: click.Context) -> Bank:
-    return ctx.find_root().obj
+def bank_of(ctx: click.Context, bank_dir: Path | None = None) -> Bank:
+    """The bank a command works on: its own ``--bank``, else the one given to ``kata``."""
+    return open_bank(bank_dir) if bank_dir else ctx.find_root().obj
+
+
+# For commands an instructor or author runs on their own bank: `kata grade DIR --bank B`.
+bank_option = click.option(
+    "--bank",
+    "bank_dir",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="A kata bank folder (same as `kata --bank`).",
+)
 
 
 @click.group(cls=KataGroup, context_settings={"help_option_names": ["-h", "--help"]})

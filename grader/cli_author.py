@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from grader.cli import bank_of, echo, style
+from grader.cli import bank_of, bank_option, echo, style
 from grader.reports import render_table
 from grader.validate import default_meta_root, validate
 
@@ -21,6 +21,7 @@ from grader.validate import default_meta_root, validate
     help="Folder with <kata>/mutants/*.py and <kata>/variants/*.py "
     "(default: the bank's tests/bank).",
 )
+@bank_option
 @click.option("--workers", type=click.IntRange(1, 64), help="Checks run at once (default: cores).")
 @click.option("-v", "--verbose", is_flag=True, help="List every file's verdict, not only problems.")
 @click.pass_context
@@ -28,19 +29,20 @@ def validate_command(
     ctx: click.Context,
     kata_ids: tuple[str, ...],
     meta_root: Path | None,
+    bank_dir: Path | None,
     workers: int | None,
     verbose: bool,
 ) -> None:
     """Test the hidden suites: reference passes, stub fails, mutants caught, variants accepted.
 
-    Give --bank DIR (before the command) to validate your own bank.
+    Give --bank DIR to validate your own bank (a folder with katas/ and solutions/).
 
     \b
     Example:
         kata validate
-        kata --bank ~/course-katas validate my_kata --meta ~/course-katas/meta
+        kata validate my_kata --bank ~/course-katas --meta ~/course-katas/meta
     """
-    bank = bank_of(ctx)
+    bank = bank_of(ctx, bank_dir)
     katas = [bank.get(k) for k in kata_ids] if kata_ids else list(bank.katas.values())
     meta = meta_root or default_meta_root(bank)
     if meta is None:

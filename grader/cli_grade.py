@@ -9,8 +9,8 @@ from pathlib import Path
 
 import click
 
-from grader.catalog import Kata, open_bank
-from grader.cli import bank_of, echo, style
+from grader.catalog import Kata
+from grader.cli import bank_of, bank_option, echo, style
 from grader.confine import landlock_abi
 from grader.engine import new_seed
 from grader.errors import KataError
@@ -63,12 +63,7 @@ def show_progress(progress: Progress, job, result) -> None:
     type=click.IntRange(0, 2**63 - 1),
     help="Seed for the suites' random inputs (default: fixed at the gradebook's first run).",
 )
-@click.option(
-    "--bank",
-    "bank_dir",
-    type=click.Path(file_okay=False, exists=True, path_type=Path),
-    help="A kata bank folder (same as `kata --bank`).",
-)
+@bank_option
 @click.option(
     "--timing/--no-timing",
     default=True,
@@ -118,7 +113,7 @@ def grade(
         kata grade submissions/ --out gradebook --workers 4
         kata grade submissions/ --katas relu_backward,adam_step
     """
-    bank = open_bank(bank_dir) if bank_dir else bank_of(ctx)
+    bank = bank_of(ctx, bank_dir)
     katas = chosen_katas(bank, names)
     if require_confinement and landlock_abi() is None:
         raise KataError(

@@ -54,7 +54,7 @@ def test_validate_command_prints_the_table(fast_bank):
     from grader.cli import main
 
     result = CliRunner().invoke(
-        main, ["--bank", str(fast_bank.root), "validate", "relu_backward", "--meta", str(META)]
+        main, ["validate", "relu_backward", "--bank", str(fast_bank.root), "--meta", str(META)]
     )
     assert result.exit_code == 0, result.output
     assert "MUTANTS CAUGHT" in result.output and "relu_backward" in result.output
