@@ -6,7 +6,7 @@ README documents it and scripts, mock interviews and the gradebook read it.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any
 
 JSON_VERSION = 1
@@ -60,7 +60,6 @@ class CheckResult:
     output: str = ""
     duration_s: float = 0.0
     confinement: str | None = None  # what confined the learner's child, as it reported
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def passed(self) -> int:
@@ -104,5 +103,4 @@ class CheckResult:
             "output": self.output,
             "duration_s": round(self.duration_s, 3),
             "confinement": self.confinement,
-            **self.extra,
         }

@@ -490,6 +490,3 @@ class RemoteModule:
 
         call.__name__ = name
         return call
-
-    def defines(self, name: str) -> bool:
-        return name in self._sandbox.ready()
