@@ -97,6 +97,41 @@ def open_bank(root: Path | None = None) -> Bank:
     return Bank(Path(root).resolve() if root else default_bank_root())
 
 
+RECIPES = ("normal", "uniform", "integers", "value")
+
+
+def checked_benchmark(spec: Any, meta_path: Path) -> dict[str, Any] | None:
+    """The ``[benchmark]`` table, checked now so a typo is a bank error, not a failed check."""
+    if spec is None:
+        return None
+    problem = None
+    inputs = spec.get("inputs", {}) if isinstance(spec, dict) else None
+    steps = spec.get("steps") if isinstance(spec, dict) else None
+    if not isinstance(inputs, dict) or not isinstance(steps, list) or not steps:
+        problem = "needs an [benchmark.inputs] table and at least one [[benchmark.steps]]"
+    else:
+        for name, recipe in inputs.items():
+            if (
+                not isinstance(recipe, dict)
+                or len(recipe) != 1
+                or next(iter(recipe)) not in RECIPES
+            ):
+                problem = f"input {name!r} needs exactly one recipe of {', '.join(RECIPES)}"
+        known = set(inputs) | {step.get("save") for step in steps if isinstance(step, dict)}
+        for step in steps:
+            if not isinstance(step, dict) or not isinstance(step.get("call"), str):
+                problem = 'every step needs a call = "name" or "$object.method"'
+                break
+            names = [a for a in step.get("args", []) if isinstance(a, str) and a.startswith("$")]
+            names += [step["call"].split(".")[0]] if step["call"].startswith("$") else []
+            unknown = [n for n in names if n[1:] not in known]
+            if unknown:
+                problem = f"step {step['call']!r} refers to unknown {', '.join(unknown)}"
+    if problem:
+        raise BadBank(f"{meta_path}: [benchmark] {problem}")
+    return spec
+
+
 def load_kata(folder: Path, solutions: Path) -> Kata:
     """Read one kata folder, checking everything the engine relies on."""
     meta_path = folder / "kata.toml"
@@ -133,7 +168,7 @@ def load_kata(folder: Path, solutions: Path) -> Kata:
             weights={str(k): float(v) for k, v in meta.get("weights", {}).items()},
             limits=Limits(**limits_table),
             budget_s=budget,
-            benchmark=meta.get("benchmark"),
+            benchmark=checked_benchmark(meta.get("benchmark"), meta_path),
         )
     except KeyError as error:
         raise BadBank(f"{meta_path}: missing key {error}") from None

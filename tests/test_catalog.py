@@ -1,0 +1,57 @@
+"""Reading kata banks: metadata errors are the bank author's, reported as one line."""
+
+import shutil
+
+import pytest
+
+from grader.catalog import default_bank_root, open_bank
+from grader.errors import BadBank
+
+
+@pytest.fixture
+def bank_copy(tmp_path):
+    root = tmp_path / "bank"
+    shutil.copytree(
+        default_bank_root() / "katas" / "relu_backward", root / "katas" / "relu_backward"
+    )
+    (root / "solutions").mkdir()
+    return root
+
+
+def test_the_bundled_bank_has_the_six_katas_in_order_of_minutes(bank):
+    assert list(bank.katas) == [
+        "relu_backward", "bce_gradient", "stable_softmax", "adam_step", "linear_layer", "mlp_xor"
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "edit, words",
+    [
+        (
+            lambda t: t.replace('difficulty = "warm-up"', 'difficulty = "trivial"'),
+            "difficulty must be",
+        ),
+        (lambda t: t.replace("minutes = 10\n", ""), "missing key 'minutes'"),
+        (
+            lambda t: t.replace("budget_s = 30", "budget_s = 30\nwalltime = 3"),
+            "unknown limits walltime",
+        ),
+        (lambda t: t.replace('args = ["$x"]', 'args = ["$y"]'), r"refers to unknown \$y"),
+        (
+            lambda t: t.replace("{ normal = [1000, 1000] }", "{ gaussian = [3] }", 1),
+            "exactly one recipe",
+        ),
+        (lambda t: t + "\n[[[", "kata.toml"),
+    ],
+)
+def test_metadata_mistakes_are_bank_errors_that_name_the_file(bank_copy, edit, words):
+    meta = bank_copy / "katas" / "relu_backward" / "kata.toml"
+    meta.write_text(edit(meta.read_text()))
+    with pytest.raises(BadBank, match=words):
+        _ = open_bank(bank_copy).katas
+
+
+def test_a_kata_folder_without_its_suite_is_a_bank_error(bank_copy):
+    (bank_copy / "katas" / "relu_backward" / "suite.py").unlink()
+    with pytest.raises(BadBank, match="lacks suite.py"):
+        _ = open_bank(bank_copy).katas
