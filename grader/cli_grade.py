@@ -30,14 +30,13 @@ def chosen_katas(bank, names: str | None) -> list[Kata]:
 
 
 def show_progress(progress: Progress, job, result) -> None:
-    if not sys.stderr.isatty():
-        return
+    """One line updated in place on a terminal; in a log, a line at every tenth of the jobs."""
     eta = f", ~{duration_text(progress.eta_s)} left" if progress.eta_s is not None else ""
-    click.echo(
-        f"\r  graded {progress.done}/{progress.total} jobs, {progress.rate:.1f} jobs/s{eta}   ",
-        nl=progress.done == progress.total,
-        err=True,
-    )
+    line = f"graded {progress.done}/{progress.total} jobs, {progress.rate:.1f} jobs/s{eta}"
+    if sys.stderr.isatty():
+        click.echo(f"\r  {line}   ", nl=progress.done == progress.total, err=True)
+    elif progress.done * 10 // progress.total != (progress.done - 1) * 10 // progress.total:
+        click.echo(f"  {line}", err=True)
 
 
 @click.command()

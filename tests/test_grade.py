@@ -214,3 +214,17 @@ def test_confined_students_reach_nothing_that_is_not_theirs(fast_bank, klass, tm
     assert rows["ada"]["relu_backward"] == "100" and 0 < float(rows["bob"]["relu_backward"]) < 100
     detail = json.loads((out / "students" / "reads_peer.json").read_text())
     assert "landlock" in detail["katas"]["relu_backward"]["confinement"]
+
+
+def test_progress_is_logged_in_tenths_when_not_on_a_terminal(fast_bank, klass, tmp_path):
+    result = grade(fast_bank, klass, tmp_path / "gb")
+    assert "graded 4/4 jobs" in result.output
+
+
+def test_require_confinement_refuses_where_there_is_no_landlock(
+    fast_bank, klass, tmp_path, monkeypatch
+):
+    monkeypatch.setattr("grader.cli_grade.landlock_abi", lambda: None)
+    result = grade(fast_bank, klass, tmp_path / "gb", "--require-confinement")
+    assert result.exit_code == 2 and "offers no Landlock" in result.output
+    assert not (tmp_path / "gb").exists()
