@@ -104,6 +104,8 @@ def run_suite(
     # Results come from the report, not the terminal: keep a runner inside a CLI quiet.
     with contextlib.redirect_stdout(io.StringIO()):
         status = pytest.main(args, plugins=[plugin])
+    if status == pytest.ExitCode.INTERRUPTED:
+        raise KeyboardInterrupt  # pytest swallowed a Ctrl-C: pass it on, it is no verdict
     return int(status), plugin.final_report
 
 
