@@ -249,10 +249,13 @@ def _sandbox_of(owner: RemoteModule | RemoteObject):
 
 
 @contextlib.contextmanager
-def no_fp_warnings(owner: RemoteModule | RemoteObject, call: str, hint: str = "") -> Iterator[None]:
+def no_fp_warnings(
+    owner: RemoteModule | RemoteObject, call: str, hint: str | Mapping[str, str] = ""
+) -> Iterator[None]:
     """Calls inside the block must raise no overflow, invalid-value or divide-by-zero warning.
 
-    ``hint`` names the likely mistake when they do.
+    ``hint`` names the likely mistake when they do: one text, or one per kind of
+    warning ("overflow", "divide", "invalid"), the first kind raised in its order.
     """
     with _sandbox_of(owner).recording_fp_warnings() as log:
         yield
@@ -264,6 +267,8 @@ def no_fp_warnings(owner: RemoteModule | RemoteObject, call: str, hint: str = ""
             "divide": "divide by zero",
         }
         listed = ", ".join(names.get(kind, kind) for kind in kinds)
+        if not isinstance(hint, str):
+            hint = next((text for kind, text in hint.items() if kind in kinds), "")
         likely = f". Likely mistake: {hint}" if hint else ""
         raise Mistake(f"{call} raised floating-point warnings: {listed}{likely}")
 

@@ -75,3 +75,24 @@ def test_expect_scalar_names_mistakes_by_value_predicate_or_non_finite_result():
     with pytest.raises(Mistake, match="finite value 1.5. Likely mistake: clip before the log"):
         expect_scalar(float("inf"), 1.5, call="loss", not_finite="clip before the log")
     assert expect_scalar(np.float32(1.5), 1.5, call="loss") == 1.5
+
+
+def test_no_fp_warnings_names_the_mistake_by_kind_of_warning(tmp_path):
+    from grader.sandbox import RemoteModule, Sandbox
+    from grader.suite import no_fp_warnings
+
+    learner = tmp_path / "k.py"
+    learner.write_text("import numpy as np\ndef f(x):\n    return np.log(x)\n")
+    sandbox = Sandbox(learner, tmp_path / "child")
+    impl = RemoteModule(sandbox)
+    try:
+        hints = {"overflow": "subtract the max", "divide": "clip before the log"}
+        expected = pytest.raises(
+            Mistake, match="divide by zero. Likely mistake: clip before the log"
+        )
+        with expected, no_fp_warnings(impl, "f([0])", hint=hints):
+            impl.f(np.array([0.0]))
+        with no_fp_warnings(impl, "f([1])", hint=hints):
+            impl.f(np.array([1.0]))
+    finally:
+        sandbox.close()
