@@ -149,8 +149,9 @@ def bce_loss_mistakes(y_pred: np.ndarray, y_true: np.ndarray, eps: float = 1e-7)
     return mistakes
 
 
-def bce_grad_mistakes(y_pred: np.ndarray, y_true: np.ndarray, eps: float = 1e-7,
-                      edges: bool = False) -> dict:  # fmt: skip
+def bce_grad_mistakes(
+    y_pred: np.ndarray, y_true: np.ndarray, eps: float = 1e-7, edges: bool = False
+) -> dict:
     grad = oracle_grad(y_pred, y_true, eps)
     p = clipped(y_pred, eps)
     mistakes: dict[str, Any] = {
@@ -217,36 +218,48 @@ EXAMPLE_ZY = np.array([1.0, 0.0, 0.5])
 def test_loss_small_example(impl):
     """bce_loss on a hand-checked example"""
     # -(log 0.9 + log 0.8 + log 0.6) / 3
-    expect_scalar(impl.bce_loss(EXAMPLE_P, EXAMPLE_Y), 0.2797765635793423,
-                call="bce_loss([0.9, 0.2, 0.6], [1, 0, 1])",
-                mistakes=bce_loss_mistakes(EXAMPLE_P, EXAMPLE_Y))  # fmt: skip
+    expect_scalar(
+        impl.bce_loss(EXAMPLE_P, EXAMPLE_Y),
+        0.2797765635793423,
+        call="bce_loss([0.9, 0.2, 0.6], [1, 0, 1])",
+        mistakes=bce_loss_mistakes(EXAMPLE_P, EXAMPLE_Y),
+    )
 
 
 @pytest.mark.values
 def test_grad_small_example(impl):
     """bce_grad on a hand-checked example"""
     # (p - y) / (p (1 - p)) / 3 = [-0.1 / 0.09, 0.2 / 0.16, -0.4 / 0.24] / 3
-    expect_close(impl.bce_grad(EXAMPLE_P, EXAMPLE_Y), [-10 / 27, 5 / 12, -5 / 9],
-                 call="bce_grad([0.9, 0.2, 0.6], [1, 0, 1])",
-                 mistakes=bce_grad_mistakes(EXAMPLE_P, EXAMPLE_Y))  # fmt: skip
+    expect_close(
+        impl.bce_grad(EXAMPLE_P, EXAMPLE_Y),
+        [-10 / 27, 5 / 12, -5 / 9],
+        call="bce_grad([0.9, 0.2, 0.6], [1, 0, 1])",
+        mistakes=bce_grad_mistakes(EXAMPLE_P, EXAMPLE_Y),
+    )
 
 
 @pytest.mark.values
 def test_loss_random_soft_labels(impl, rng):
     """bce_loss is the mean over all elements, with soft labels"""
     p, y = probabilities(rng, (5, 3)), soft_labels(rng, (5, 3))
-    expect_scalar(impl.bce_loss(p, y), oracle_loss(p, y),
-                call="bce_loss(y_pred of shape (5, 3), soft y_true in [0, 1])",
-                mistakes=bce_loss_mistakes(p, y))  # fmt: skip
+    expect_scalar(
+        impl.bce_loss(p, y),
+        oracle_loss(p, y),
+        call="bce_loss(y_pred of shape (5, 3), soft y_true in [0, 1])",
+        mistakes=bce_loss_mistakes(p, y),
+    )
 
 
 @pytest.mark.values
 def test_grad_random_soft_labels(impl, rng):
     """bce_grad equals (p - y) / (p (1 - p)) / size, with soft labels"""
     p, y = probabilities(rng, (5, 3)), soft_labels(rng, (5, 3))
-    expect_close(impl.bce_grad(p, y), oracle_grad(p, y),
-                 call="bce_grad(y_pred of shape (5, 3), soft y_true in [0, 1])",
-                 mistakes=bce_grad_mistakes(p, y))  # fmt: skip
+    expect_close(
+        impl.bce_grad(p, y),
+        oracle_grad(p, y),
+        call="bce_grad(y_pred of shape (5, 3), soft y_true in [0, 1])",
+        mistakes=bce_grad_mistakes(p, y),
+    )
 
 
 EPS_P = np.array([[0.0, 0.05, 0.3], [0.7, 0.95, 1.0]])
@@ -257,28 +270,37 @@ EPS_Y = np.array([[1.0, 0.0, 1.0], [0.0, 1.0, 0.0]])
 def test_loss_honours_eps(impl):
     """bce_loss clips to [eps, 1 - eps] with the eps it is given"""
     eps = 0.1
-    expect_scalar(impl.bce_loss(EPS_P, EPS_Y, eps=eps), oracle_loss(EPS_P, EPS_Y, eps),
-                call="bce_loss([[0, 0.05, 0.3], [0.7, 0.95, 1]], y_true, eps=0.1)",
-                mistakes=bce_loss_mistakes(EPS_P, EPS_Y, eps),
-                not_finite=NOT_CLIPPED_LOSS)  # fmt: skip
+    expect_scalar(
+        impl.bce_loss(EPS_P, EPS_Y, eps=eps),
+        oracle_loss(EPS_P, EPS_Y, eps),
+        call="bce_loss([[0, 0.05, 0.3], [0.7, 0.95, 1]], y_true, eps=0.1)",
+        mistakes=bce_loss_mistakes(EPS_P, EPS_Y, eps),
+        not_finite=NOT_CLIPPED_LOSS,
+    )
 
 
 @pytest.mark.values
 def test_grad_honours_eps(impl):
     """bce_grad clips to [eps, 1 - eps] with the eps it is given"""
     eps = 0.1
-    expect_close(impl.bce_grad(EPS_P, EPS_Y, eps=eps), oracle_grad(EPS_P, EPS_Y, eps),
-                 call="bce_grad([[0, 0.05, 0.3], [0.7, 0.95, 1]], y_true, eps=0.1)",
-                 mistakes=bce_grad_mistakes(EPS_P, EPS_Y, eps, edges=True))  # fmt: skip
+    expect_close(
+        impl.bce_grad(EPS_P, EPS_Y, eps=eps),
+        oracle_grad(EPS_P, EPS_Y, eps),
+        call="bce_grad([[0, 0.05, 0.3], [0.7, 0.95, 1]], y_true, eps=0.1)",
+        mistakes=bce_grad_mistakes(EPS_P, EPS_Y, eps, edges=True),
+    )
 
 
 @pytest.mark.values
 def test_logits_loss_small_example(impl):
     """bce_with_logits_loss on a hand-checked example"""
     # (log(1 + e^-2) + log(1 + e^-1) + log 2) / 3
-    expect_scalar(impl.bce_with_logits_loss(EXAMPLE_Z, EXAMPLE_ZY), 0.3777789597070469,
-                call="bce_with_logits_loss([2, -1, 0], [1, 0, 0.5])",
-                mistakes=logits_loss_mistakes(EXAMPLE_Z, EXAMPLE_ZY))  # fmt: skip
+    expect_scalar(
+        impl.bce_with_logits_loss(EXAMPLE_Z, EXAMPLE_ZY),
+        0.3777789597070469,
+        call="bce_with_logits_loss([2, -1, 0], [1, 0, 0.5])",
+        mistakes=logits_loss_mistakes(EXAMPLE_Z, EXAMPLE_ZY),
+    )
 
 
 @pytest.mark.values
@@ -286,27 +308,36 @@ def test_logits_grad_small_example(impl):
     """bce_with_logits_grad on a hand-checked example"""
     # (sigmoid(z) - y) / 3 = [sigmoid(2) - 1, sigmoid(-1), 0.5 - 0.5] / 3
     expected = [(1 / (1 + np.exp(-2.0)) - 1) / 3, 1 / (1 + np.exp(1.0)) / 3, 0.0]
-    expect_close(impl.bce_with_logits_grad(EXAMPLE_Z, EXAMPLE_ZY), expected,
-                 call="bce_with_logits_grad([2, -1, 0], [1, 0, 0.5])",
-                 mistakes=logits_grad_mistakes(EXAMPLE_Z, EXAMPLE_ZY))  # fmt: skip
+    expect_close(
+        impl.bce_with_logits_grad(EXAMPLE_Z, EXAMPLE_ZY),
+        expected,
+        call="bce_with_logits_grad([2, -1, 0], [1, 0, 0.5])",
+        mistakes=logits_grad_mistakes(EXAMPLE_Z, EXAMPLE_ZY),
+    )
 
 
 @pytest.mark.values
 def test_logits_loss_random(impl, rng):
     """bce_with_logits_loss matches the mean BCE of sigmoid(logits) on random inputs"""
     z, y = logits_like(rng, (3, 7)), soft_labels(rng, (3, 7))
-    expect_scalar(impl.bce_with_logits_loss(z, y), oracle_logits_loss(z, y),
-                call="bce_with_logits_loss(logits of shape (3, 7), soft y_true)",
-                mistakes=logits_loss_mistakes(z, y))  # fmt: skip
+    expect_scalar(
+        impl.bce_with_logits_loss(z, y),
+        oracle_logits_loss(z, y),
+        call="bce_with_logits_loss(logits of shape (3, 7), soft y_true)",
+        mistakes=logits_loss_mistakes(z, y),
+    )
 
 
 @pytest.mark.values
 def test_logits_grad_random(impl, rng):
     """bce_with_logits_grad equals (sigmoid(z) - y) / size on random inputs"""
     z, y = logits_like(rng, (3, 7)), soft_labels(rng, (3, 7))
-    expect_close(impl.bce_with_logits_grad(z, y), oracle_logits_grad(z, y),
-                 call="bce_with_logits_grad(logits of shape (3, 7), soft y_true)",
-                 mistakes=logits_grad_mistakes(z, y))  # fmt: skip
+    expect_close(
+        impl.bce_with_logits_grad(z, y),
+        oracle_logits_grad(z, y),
+        call="bce_with_logits_grad(logits of shape (3, 7), soft y_true)",
+        mistakes=logits_grad_mistakes(z, y),
+    )
 
 
 # -- shapes -----------------------------------------------------------------------------------
@@ -323,9 +354,12 @@ def shape_id(shape: tuple) -> str:
 def test_loss_any_shape(impl, rng, shape):
     """bce_loss averages over every element, for any shape (0-d included)"""
     p, y = probabilities(rng, shape), soft_labels(rng, shape)
-    expect_scalar(impl.bce_loss(p, y), oracle_loss(p, y),
-                call=f"bce_loss(y_pred, y_true) with shape {shape}",
-                mistakes=bce_loss_mistakes(p, y))  # fmt: skip
+    expect_scalar(
+        impl.bce_loss(p, y),
+        oracle_loss(p, y),
+        call=f"bce_loss(y_pred, y_true) with shape {shape}",
+        mistakes=bce_loss_mistakes(p, y),
+    )
 
 
 @pytest.mark.shapes
@@ -333,9 +367,12 @@ def test_loss_any_shape(impl, rng, shape):
 def test_grad_any_shape(impl, rng, shape):
     """bce_grad has y_pred's shape, for any shape (0-d included)"""
     p, y = probabilities(rng, shape), soft_labels(rng, shape)
-    expect_close(impl.bce_grad(p, y), oracle_grad(p, y),
-                 call=f"bce_grad(y_pred, y_true) with shape {shape}",
-                 mistakes=bce_grad_mistakes(p, y))  # fmt: skip
+    expect_close(
+        impl.bce_grad(p, y),
+        oracle_grad(p, y),
+        call=f"bce_grad(y_pred, y_true) with shape {shape}",
+        mistakes=bce_grad_mistakes(p, y),
+    )
 
 
 @pytest.mark.shapes
@@ -343,9 +380,12 @@ def test_grad_any_shape(impl, rng, shape):
 def test_logits_loss_any_shape(impl, rng, shape):
     """bce_with_logits_loss averages over every element, for any shape (0-d included)"""
     z, y = logits_like(rng, shape), soft_labels(rng, shape)
-    expect_scalar(impl.bce_with_logits_loss(z, y), oracle_logits_loss(z, y),
-                call=f"bce_with_logits_loss(logits, y_true) with shape {shape}",
-                mistakes=logits_loss_mistakes(z, y))  # fmt: skip
+    expect_scalar(
+        impl.bce_with_logits_loss(z, y),
+        oracle_logits_loss(z, y),
+        call=f"bce_with_logits_loss(logits, y_true) with shape {shape}",
+        mistakes=logits_loss_mistakes(z, y),
+    )
 
 
 @pytest.mark.shapes
@@ -353,9 +393,12 @@ def test_logits_loss_any_shape(impl, rng, shape):
 def test_logits_grad_any_shape(impl, rng, shape):
     """bce_with_logits_grad has the logits' shape, for any shape (0-d included)"""
     z, y = logits_like(rng, shape), soft_labels(rng, shape)
-    expect_close(impl.bce_with_logits_grad(z, y), oracle_logits_grad(z, y),
-                 call=f"bce_with_logits_grad(logits, y_true) with shape {shape}",
-                 mistakes=logits_grad_mistakes(z, y))  # fmt: skip
+    expect_close(
+        impl.bce_with_logits_grad(z, y),
+        oracle_logits_grad(z, y),
+        call=f"bce_with_logits_grad(logits, y_true) with shape {shape}",
+        mistakes=logits_grad_mistakes(z, y),
+    )
 
 
 @pytest.mark.shapes
@@ -365,16 +408,30 @@ def test_integer_labels(impl, rng):
     y = rng.integers(0, 2, (4, 3))
     y64 = y.astype(np.float64)
     what = "y_true an int64 array of 0/1 of shape (4, 3)"
-    expect_scalar(impl.bce_loss(p, y), oracle_loss(p, y64), call=f"bce_loss with {what}",
-                mistakes=bce_loss_mistakes(p, y64))  # fmt: skip
-    expect_close(impl.bce_grad(p, y), oracle_grad(p, y64), call=f"bce_grad with {what}",
-                 mistakes=bce_grad_mistakes(p, y64))  # fmt: skip
-    expect_scalar(impl.bce_with_logits_loss(z, y), oracle_logits_loss(z, y64),
-                call=f"bce_with_logits_loss with {what}",
-                mistakes=logits_loss_mistakes(z, y64))  # fmt: skip
-    expect_close(impl.bce_with_logits_grad(z, y), oracle_logits_grad(z, y64),
-                 call=f"bce_with_logits_grad with {what}",
-                 mistakes=logits_grad_mistakes(z, y64))  # fmt: skip
+    expect_scalar(
+        impl.bce_loss(p, y),
+        oracle_loss(p, y64),
+        call=f"bce_loss with {what}",
+        mistakes=bce_loss_mistakes(p, y64),
+    )
+    expect_close(
+        impl.bce_grad(p, y),
+        oracle_grad(p, y64),
+        call=f"bce_grad with {what}",
+        mistakes=bce_grad_mistakes(p, y64),
+    )
+    expect_scalar(
+        impl.bce_with_logits_loss(z, y),
+        oracle_logits_loss(z, y64),
+        call=f"bce_with_logits_loss with {what}",
+        mistakes=logits_loss_mistakes(z, y64),
+    )
+    expect_close(
+        impl.bce_with_logits_grad(z, y),
+        oracle_logits_grad(z, y64),
+        call=f"bce_with_logits_grad with {what}",
+        mistakes=logits_grad_mistakes(z, y64),
+    )
 
 
 # -- gradients --------------------------------------------------------------------------------
@@ -385,8 +442,13 @@ def test_grad_matches_finite_differences(impl, rng):
     """bce_grad is the gradient of the BCE loss (finite differences)"""
     p, y = probabilities(rng, (3, 4)), soft_labels(rng, (3, 4))
     numeric = numerical_gradient(lambda q: oracle_loss(q, y), p)
-    expect_gradient(impl.bce_grad(p, y), numeric, call="bce_grad(y_pred (3, 4), soft y_true)",
-                    wrt="y_pred", mistakes=bce_grad_mistakes(p, y))  # fmt: skip
+    expect_gradient(
+        impl.bce_grad(p, y),
+        numeric,
+        call="bce_grad(y_pred (3, 4), soft y_true)",
+        wrt="y_pred",
+        mistakes=bce_grad_mistakes(p, y),
+    )
 
 
 @pytest.mark.gradients
@@ -394,9 +456,13 @@ def test_logits_grad_matches_finite_differences(impl, rng):
     """bce_with_logits_grad is the gradient of the logits loss (finite differences)"""
     z, y = logits_like(rng, (2, 5)), soft_labels(rng, (2, 5))
     numeric = numerical_gradient(lambda q: oracle_logits_loss(q, y), z)
-    expect_gradient(impl.bce_with_logits_grad(z, y), numeric,
-                    call="bce_with_logits_grad(logits (2, 5), soft y_true)", wrt="logits",
-                    mistakes=logits_grad_mistakes(z, y))  # fmt: skip
+    expect_gradient(
+        impl.bce_with_logits_grad(z, y),
+        numeric,
+        call="bce_with_logits_grad(logits (2, 5), soft y_true)",
+        wrt="logits",
+        mistakes=logits_grad_mistakes(z, y),
+    )
 
 
 # -- stability --------------------------------------------------------------------------------
@@ -410,19 +476,25 @@ EDGE_CALL = "y_pred = [[0, 1, 0, 1], [1, 0, 1e-12, 0.5]]"
 def test_loss_at_probabilities_0_and_1(impl):
     """bce_loss is finite, clipped and warning-free at probabilities 0 and 1"""
     with no_fp_warnings(impl, f"bce_loss({EDGE_CALL}, y_true)", hint=DIVIDE_BY_ZERO):
-        expect_scalar(impl.bce_loss(EDGE_P, EDGE_Y), oracle_loss(EDGE_P, EDGE_Y),
-                    call=f"bce_loss({EDGE_CALL}, y_true)",
-                    mistakes=bce_loss_mistakes(EDGE_P, EDGE_Y),
-                    not_finite=NOT_CLIPPED_LOSS)  # fmt: skip
+        expect_scalar(
+            impl.bce_loss(EDGE_P, EDGE_Y),
+            oracle_loss(EDGE_P, EDGE_Y),
+            call=f"bce_loss({EDGE_CALL}, y_true)",
+            mistakes=bce_loss_mistakes(EDGE_P, EDGE_Y),
+            not_finite=NOT_CLIPPED_LOSS,
+        )
 
 
 @pytest.mark.stability
 def test_grad_at_probabilities_0_and_1(impl):
     """bce_grad at probabilities 0 and 1 is the formula's finite value at the clipped p"""
     with no_fp_warnings(impl, f"bce_grad({EDGE_CALL}, y_true)", hint=DIVIDE_BY_ZERO):
-        expect_close(impl.bce_grad(EDGE_P, EDGE_Y), oracle_grad(EDGE_P, EDGE_Y),
-                     call=f"bce_grad({EDGE_CALL}, y_true)",
-                     mistakes=bce_grad_mistakes(EDGE_P, EDGE_Y, edges=True))  # fmt: skip
+        expect_close(
+            impl.bce_grad(EDGE_P, EDGE_Y),
+            oracle_grad(EDGE_P, EDGE_Y),
+            call=f"bce_grad({EDGE_CALL}, y_true)",
+            mistakes=bce_grad_mistakes(EDGE_P, EDGE_Y, edges=True),
+        )
 
 
 HUGE_Z = np.array([[1e3, -1e3, 1e4, -1e4], [1e3, -1e3, 3e5, 0.5]])
@@ -439,18 +511,25 @@ def test_logits_loss_huge_logits(impl):
         **logits_loss_mistakes(HUGE_Z, HUGE_Y),
     }
     with no_fp_warnings(impl, f"bce_with_logits_loss({HUGE_CALL}, y_true)", hint=LOGITS_OVERFLOW):
-        expect_scalar(impl.bce_with_logits_loss(HUGE_Z, HUGE_Y), expected,
-                    call=f"bce_with_logits_loss({HUGE_CALL}, y_true)", mistakes=mistakes,
-                    not_finite=LOGITS_OVERFLOW)  # fmt: skip
+        expect_scalar(
+            impl.bce_with_logits_loss(HUGE_Z, HUGE_Y),
+            expected,
+            call=f"bce_with_logits_loss({HUGE_CALL}, y_true)",
+            mistakes=mistakes,
+            not_finite=LOGITS_OVERFLOW,
+        )
 
 
 @pytest.mark.stability
 def test_logits_grad_huge_logits(impl):
     """bce_with_logits_grad is finite and warning-free for logits of ±1e3 and beyond"""
     with no_fp_warnings(impl, f"bce_with_logits_grad({HUGE_CALL}, y_true)", hint=SIGMOID_OVERFLOW):
-        expect_close(impl.bce_with_logits_grad(HUGE_Z, HUGE_Y), oracle_logits_grad(HUGE_Z, HUGE_Y),
-                     call=f"bce_with_logits_grad({HUGE_CALL}, y_true)",
-                     mistakes=logits_grad_mistakes(HUGE_Z, HUGE_Y))  # fmt: skip
+        expect_close(
+            impl.bce_with_logits_grad(HUGE_Z, HUGE_Y),
+            oracle_logits_grad(HUGE_Z, HUGE_Y),
+            call=f"bce_with_logits_grad({HUGE_CALL}, y_true)",
+            mistakes=logits_grad_mistakes(HUGE_Z, HUGE_Y),
+        )
 
 
 # -- contract ---------------------------------------------------------------------------------
@@ -477,8 +556,10 @@ def test_return_types(impl, rng):
         if isinstance(got, np.ndarray) and got.ndim == 0:
             got = got[()]
         if isinstance(got, bool) or not isinstance(got, (float, np.floating)):
-            raise Mistake(f"{name}(inputs of shape (4, 2)) returned {describe(got)}; it must "
-                          "return a single float (the mean over all elements)")  # fmt: skip
+            raise Mistake(
+                f"{name}(inputs of shape (4, 2)) returned {describe(got)}; it must "
+                "return a single float (the mean over all elements)"
+            )
     for name, args in (("bce_grad", (p, y)), ("bce_with_logits_grad", (z, y))):
         got = getattr(impl, name)(*args)
         if not isinstance(got, np.ndarray):
@@ -493,13 +574,23 @@ def test_gradient_descent_trajectory(impl, rng):
     ours, losses = z.copy(), []
     lr = 0.5 * z.size  # the gradient carries 1/size; this is a step of 0.5 per element
     for step in range(1, 11):
-        losses.append(expect_scalar(impl.bce_with_logits_loss(z, y), oracle_logits_loss(ours, y),
-                                  call=f"bce_with_logits_loss before descent step {step}"))  # fmt: skip
-        grad = expect_close(impl.bce_with_logits_grad(z, y), oracle_logits_grad(ours, y),
-                            call=f"bce_with_logits_grad at descent step {step}",
-                            mistakes=logits_grad_mistakes(ours, y))  # fmt: skip
+        losses.append(
+            expect_scalar(
+                impl.bce_with_logits_loss(z, y),
+                oracle_logits_loss(ours, y),
+                call=f"bce_with_logits_loss before descent step {step}",
+            )
+        )
+        grad = expect_close(
+            impl.bce_with_logits_grad(z, y),
+            oracle_logits_grad(ours, y),
+            call=f"bce_with_logits_grad at descent step {step}",
+            mistakes=logits_grad_mistakes(ours, y),
+        )
         z = z - lr * grad
         ours = ours - lr * oracle_logits_grad(ours, y)
     if not losses[-1] < losses[0]:
-        raise Mistake(f"ten descent steps along bce_with_logits_grad did not lower "
-                      f"bce_with_logits_loss ({losses[0]:.6g} -> {losses[-1]:.6g})")  # fmt: skip
+        raise Mistake(
+            f"ten descent steps along bce_with_logits_grad did not lower "
+            f"bce_with_logits_loss ({losses[0]:.6g} -> {losses[-1]:.6g})"
+        )
