@@ -74,19 +74,18 @@ def echo(text: str = "", err: bool = False) -> None:
     click.echo(text, err=err, color=use_colour())
 
 
-def suites_in_this_process() -> bool:
+def suites_in_this_process() -> None:
     """Run hidden suites in this CLI process, saving a Python and pytest start per check.
 
     The process becomes a trusted runner (see ``engine.become_runner``); learner code
-    still runs only in its confined child. ``KATA_RUNNER=subprocess`` keeps the
-    separate runner process instead.
+    still runs only in its confined child. ``KATA_RUNNER=subprocess`` keeps a
+    separate runner process per check instead.
     """
     if os.environ.get("KATA_RUNNER") == "subprocess":
-        return False
+        return
     from grader.engine import become_runner
 
     become_runner()
-    return True
 
 
 def folder_option(what: str = "The workspace folder."):

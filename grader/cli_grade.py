@@ -11,7 +11,6 @@ import click
 
 from grader.catalog import Kata
 from grader.cli import bank_of, bank_option, echo, style
-from grader.confine import landlock_abi
 from grader.engine import new_seed
 from grader.errors import KataError
 from grader.exports import student_table, total_of, write_exports
@@ -20,6 +19,7 @@ from grader.gradescope import grade_submission, write_bundle
 from grader.grading import plan_jobs, run_jobs
 from grader.pool import Progress
 from grader.reports import duration_text
+from grader.sandbox.confine import landlock_abi
 from grader.submissions import discover
 
 

@@ -131,13 +131,13 @@ def check_command(
     if not path.is_file():
         hint = "check the path" if file else f"run `kata start {kata.id}` to create it"
         raise MissingFile(f"no file {path}: {hint}")
+    suites_in_this_process()
     result = check(
         kata,
         path,
         seed=seed,
         timing=not no_timing,
         started_at=workspace.started_at(kata.id) if file is None else None,
-        in_process=suites_in_this_process(),
     )
     mock_line = None
     if file is None:
@@ -202,7 +202,8 @@ def demo(ctx: click.Context) -> None:
         ("buggy", "a solution with classic mistakes"),
     ):
         echo(style(f"== kata check {kata.id} on {story} ==", bold=True))
-        result = check(kata, kata.example(name), in_process=suites_in_this_process())
+        suites_in_this_process()
+        result = check(kata, kata.example(name))
         echo(render_check(result, style))
         echo()
     echo(f"Your turn: `kata start {kata.id}`, edit {kata.file_name}, then `kata check {kata.id}`.")

@@ -18,15 +18,17 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import traceback
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
 from grader.catalog import Kata
 from grader.errors import MissingFile
-from grader.results import CheckError, CheckResult, Speed, TestResult
+from grader.results import CheckError, CheckJob, CheckResult, RunRecord
 from grader.runner import RUN_NAME
 from grader.scan import scan_source
 
@@ -47,14 +49,13 @@ def check(
     timing: bool = True,
     started_at: float | None = None,
     clock: Callable[[], float] = time.time,
-    in_process: bool = False,
     max_failures: int | None = None,
 ) -> CheckResult:
     """Grade ``file`` against ``kata``'s hidden suite. Raises only for the tool's user's errors.
 
-    ``in_process`` runs the trusted runner's work in this process instead of a
-    child: only for grading workers (see ``grading``), which are trusted runner
-    processes made subreapers; learner code still runs in its own child.
+    The trusted runner works in this process if it became a runner (``become_runner``:
+    the CLI, pool workers), else in a process of its own; learner code runs in its
+    own confined child either way.
     ``max_failures`` stops the suite after that many failures: for meta-checks that
     only ask whether a buggy file is caught; such a result is partial, not a score.
     """
@@ -79,25 +80,36 @@ def check(
         )
     with tempfile.TemporaryDirectory(prefix="kata-check-") as tmp:
         folder = Path(tmp)
+        # Others may pass through (an unprivileged child must reach its file) but not list.
+        folder.chmod(0o711)
         learner_copy = folder / "work" / kata.file_name
-        learner_copy.parent.mkdir()
+        learner_copy.parent.mkdir(mode=0o755)
         learner_copy.write_text(source, encoding="utf-8")
-        job = {
-            "kata_folder": str(kata.folder),
-            "solutions": str(kata.solution.parent if kata.solution else kata.folder),
-            "file": str(learner_copy),
-            "seed": seed,
-            "timing": timing,
-            "out": str(folder),
-            "max_failures": max_failures,
-        }
+        learner_copy.chmod(0o644)
+        job = CheckJob(
+            kata_folder=str(kata.folder),
+            solutions=str(kata.solution.parent if kata.solution else kata.folder),
+            file=str(learner_copy),
+            shown_name=file.name,
+            seed=seed,
+            timing=timing,
+            out=str(folder),
+            max_failures=max_failures,
+        )
         limit = kata.budget_s + kata.limits.load_timeout_s + RUNNER_MARGIN_S
         limit += BENCHMARK_ALLOWANCE_S if timing else 0
-        run_runner = run_in_this_process if in_process else run_in_subprocess
-        run, problem = run_runner(job, folder, limit)
-        result = _assemble(kata, base, run, problem, partial=bool(max_failures))
-    flags = tuple(dict.fromkeys(scan.flags + result.flags))
-    return replace(result, flags=flags, duration_s=time.monotonic() - began)
+        run_runner = run_in_this_process if _this_process_runs else run_in_subprocess
+        record = run_runner(job, limit)
+    result = CheckResult(
+        **base,
+        tests=record.tests,
+        error=record.error,
+        speed=record.speed,
+        flags=tuple(dict.fromkeys(scan.flags + record.flags)),
+        output=record.output,
+        confinement=record.confinement,
+    )
+    return replace(result, duration_s=time.monotonic() - began)
 
 
 def _read_source(file: Path) -> str | CheckError:
@@ -114,15 +126,57 @@ def _read_source(file: Path) -> str | CheckError:
         )
 
 
-def run_in_this_process(job: dict, folder: Path, limit: float) -> tuple[dict | None, str | None]:
-    """The runner's work here: this process must be a trusted runner (see ``become_runner``)."""
-    from grader.runner import run_job  # imports pytest and NumPy: only runners pay for them
+class CheckOverrun(KeyboardInterrupt):
+    """The trusted side ran past its hard limit (a KeyboardInterrupt, so pytest stops)."""
 
-    del folder, limit  # learner calls are bounded by the sandbox's own budget
+
+def run_in_this_process(job: CheckJob, limit: float) -> RunRecord:
+    """The runner's work here: this process must be a trusted runner (see ``become_runner``).
+
+    A real-time alarm bounds it: past ``limit`` the suite is interrupted wherever
+    it is, and the check ends as the grader's failure, with that place in the report.
+    """
+    from grader.runner import run  # imports pytest and NumPy: only runners pay for them
+
+    stuck: list[str] = []
+
+    def overrun(_signal: int, frame: Any) -> None:
+        stuck.extend(traceback.format_stack(frame)[-4:])
+        raise CheckOverrun
+
+    alarmed = threading.current_thread() is threading.main_thread()
+    if alarmed:
+        previous = signal.signal(signal.SIGALRM, overrun)
+        signal.setitimer(signal.ITIMER_REAL, limit)
     try:
-        return run_job(job), None
+        return run(job)
+    except CheckOverrun:
+        where = "".join(stuck).strip()
+        return _internal(f"the check did not finish within {limit:.0f} s; it was at:\n{where}")
+    except KeyboardInterrupt:
+        if stuck:  # the alarm fired inside pytest, which turned it into an interruption
+            where = "".join(stuck).strip()
+            return _internal(f"the check did not finish within {limit:.0f} s; it was at:\n{where}")
+        raise
     except Exception as error:  # noqa: BLE001 - the grader's own bug: fail closed, visibly
-        return None, f"the grader's runner failed: {type(error).__name__}: {error}"
+        return _internal(f"the grader's runner failed: {_last_frames(error)}")
+    finally:
+        if alarmed:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+
+
+def _internal(message: str) -> RunRecord:
+    if os.environ.get("KATA_DEBUG"):
+        print(message, file=sys.stderr)
+    return RunRecord(error=CheckError("internal", message))
+
+
+def _last_frames(error: BaseException) -> str:
+    return "".join(traceback.format_exception(error)[-6:]).strip()
+
+
+_this_process_runs = False
 
 
 def become_runner() -> None:
@@ -130,19 +184,41 @@ def become_runner() -> None:
 
     Learner code still runs only in confined children; this process must be one
     that may kill all its children when a check ends (a CLI command, a pool worker).
+    Its own memory is capped, so no job can take the host, and children it already
+    has are spared by the reaper.
     """
-    from grader.reaper import become_subreaper
+    from grader.sandbox.reaper import become_subreaper, spare_current_children
 
+    global _this_process_runs
     become_subreaper()
+    spare_current_children()
+    limit_own_memory()
     os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     sys.dont_write_bytecode = True
+    _this_process_runs = True
 
 
-def run_in_subprocess(job: dict, folder: Path, limit: float) -> tuple[dict | None, str | None]:
+TRUSTED_MEMORY_MB = 4096
+
+
+def limit_own_memory() -> None:
+    """Cap this trusted process's address space (never raising an existing lower cap)."""
+    import resource
+
+    wanted = TRUSTED_MEMORY_MB * 1024 * 1024
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if soft == resource.RLIM_INFINITY or soft > wanted:
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_AS, (wanted, hard))
+
+
+def run_in_subprocess(job: CheckJob, limit: float) -> RunRecord:
+    """The runner in a process of its own, killed with its group at ``limit``."""
+    folder = Path(job.out)
     job_path = folder / "job.json"
-    job_path.write_text(json.dumps(job))
-    log_path = folder / "runner.log"
-    with open(log_path, "wb") as log:
+    job_path.write_text(json.dumps(asdict(job)))
+    job_path.chmod(0o600)
+    with tempfile.TemporaryFile(dir=folder) as log:
         process = subprocess.Popen(
             [sys.executable, "-I", "-m", "grader.runner", str(job_path)],
             stdin=subprocess.DEVNULL,
@@ -163,90 +239,10 @@ def run_in_subprocess(job: dict, folder: Path, limit: float) -> tuple[dict | Non
             process.wait()
             if not isinstance(sys.exc_info()[1], subprocess.TimeoutExpired):
                 raise
-            return None, f"the check did not finish within {limit:.0f} s"
-    run = _load_json(folder / RUN_NAME)
-    if not isinstance(run, dict):
-        tail = log_path.read_text(errors="replace")[-1500:]
-        return None, f"the grader's runner failed (status {process.returncode}): {tail}"
-    return run, None
-
-
-def _load_json(path: Path) -> Any:
-    try:
-        return json.loads(path.read_text())
-    except (OSError, ValueError):
-        return None
-
-
-def _assemble(
-    kata: Kata, base: dict, run: dict | None, problem: str | None, partial: bool = False
-) -> CheckResult:
-    if problem or run is None:
-        return CheckResult(**base, error=CheckError("internal", problem or "no result"))
-    output = run.get("output", "")
-    base = {**base, "confinement": run.get("confinement")}
-    if run.get("error"):
-        error = run["error"]
-        flags = (error["flag"],) if error.get("flag") else ()
-        return CheckResult(
-            **base, error=CheckError(error["kind"], error["message"]), output=output, flags=flags
-        )
-    tests, problem = _tests_from_report(kata, run.get("report"), run.get("exit_status"), partial)
-    if problem:
-        return CheckResult(**base, error=CheckError("internal", problem), output=output)
-    flags = tuple(dict.fromkeys(t.extra_flag for t in tests if t.extra_flag))
-    speed = (
-        Speed(
-            **{k: run["speed"][k] for k in ("learner_s", "reference_s", "ratio", "capped", "note")}
-        )
-        if run.get("speed")
-        else None
-    )
-    if run.get("leftover_processes"):
-        flags += ("leftover_processes",)
-    return CheckResult(
-        **base, tests=tuple(t.result for t in tests), speed=speed, flags=flags, output=output
-    )
-
-
-class _ParsedTest:
-    def __init__(self, result: TestResult, extra_flag: str | None) -> None:
-        self.result = result
-        self.extra_flag = extra_flag
-
-
-def _tests_from_report(
-    kata: Kata, report: dict | None, exit_status: Any, partial: bool = False
-) -> tuple[list[_ParsedTest], str | None]:
-    """Fail closed: anything short of a complete report is the grader's error, scored 0."""
-    if exit_status not in (0, 1) or not isinstance(report, dict):
-        return [], f"the hidden suite did not run to completion (pytest status {exit_status})"
-    entries = report.get("tests") or []
-    collected = (report.get("summary") or {}).get("collected")
-    complete = collected == len(entries) or (partial and len(entries) <= (collected or 0))
-    if not entries or not complete:
-        return [], "the hidden suite's report is incomplete"
-    parsed = []
-    for entry in entries:
-        meta = entry.get("metadata") or {}
-        passed = (
-            entry.get("outcome") == "passed" and entry.get("call", {}).get("outcome") == "passed"
-        )
-        outcome = "passed" if passed else meta.get("kind", "failed")
-        duration = sum(
-            entry.get(stage, {}).get("duration", 0.0) for stage in ("setup", "call", "teardown")
-        )
-        name = entry["nodeid"].split("::", 1)[-1]
-        result = TestResult(
-            name=name,
-            title=meta.get("title") or name,
-            category=meta.get("category", "values"),
-            outcome=outcome,
-            message="" if passed else meta.get("message", "the test did not pass"),
-            duration_s=round(duration, 4),
-            weight=kata.weight(name),
-        )
-        parsed.append(_ParsedTest(result, None if passed else meta.get("flag")))
-    if exit_status == 0 and not all(p.result.passed for p in parsed):
-        return [], "the hidden suite's report contradicts its exit status"
-    return parsed, None
+            return _internal(f"the check did not finish within {limit:.0f} s")
+        try:
+            return RunRecord.from_json(json.loads((folder / RUN_NAME).read_text()))
+        except (OSError, ValueError, KeyError, TypeError):
+            log.seek(0)
+            tail = log.read()[-1500:].decode(errors="replace")
+            return _internal(f"the grader's runner failed (status {process.returncode}): {tail}")

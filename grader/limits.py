@@ -11,7 +11,8 @@ class Limits:
 
     call_timeout_s: float = 10.0
     load_timeout_s: float = 10.0
-    memory_mb: int = 4096
+    memory_mb: int = 4096  # the whole tree where a cgroup can be made, else per process
     cpu_s: int = 300
     output_mb: int = 8
-    nproc: int = 256
+    nproc: int = 256  # processes in the whole tree (cgroup), or per user (rlimit)
+    scratch_mb: int = 64  # the child's scratch folder, where it is a tmpfs

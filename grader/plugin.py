@@ -2,20 +2,23 @@
 
 It only collects. Fixtures hand a suite the learner's code as a proxy (``impl``)
 and seeded randomness (``seed``, ``rng``); a metadata hook records each test's
-category, title and learner-facing message into the pytest-json-report output.
+category, title and learner-facing message into the pytest-json-report output,
+and ``read_report`` (the one reader of that report) turns it into ``TestResult``s.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import zlib
+from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
 import numpy as np
 import pytest
 
-from grader.sandbox import LearnerFailure, LearnerTimeout, RemoteModule, Sandbox
+from grader.results import TestResult
+from grader.sandbox.parent import LearnerFailure, LearnerTimeout, RemoteModule, Sandbox
 from grader.suite import Mistake
 
 CATEGORIES = {
@@ -95,3 +98,55 @@ class KataPlugin:
             if isinstance(call.excinfo.value, LearnerFailure) and flag:
                 meta["flag"] = flag
         return meta
+
+
+class ReportProblem(Exception):
+    """The suite's report is missing, incomplete or self-contradictory: score nothing."""
+
+
+def read_report(
+    report: dict[str, Any] | None,
+    exit_status: int,
+    weight: Callable[[str], float],
+    partial: bool = False,
+) -> tuple[list[TestResult], list[str]]:
+    """The tests of a finished suite, and the review flags their failures raised.
+
+    Fails closed: anything short of a complete report raises ``ReportProblem``.
+    ``partial`` accepts a report cut short by ``--maxfail`` (meta-checks only).
+    """
+    if exit_status not in (0, 1) or not isinstance(report, dict):
+        raise ReportProblem(
+            f"the hidden suite did not run to completion (pytest status {exit_status})"
+        )
+    entries = report.get("tests") or []
+    collected = (report.get("summary") or {}).get("collected")
+    complete = collected == len(entries) or (partial and len(entries) <= (collected or 0))
+    if not entries or not complete:
+        raise ReportProblem("the hidden suite's report is incomplete")
+    tests, flags = [], []
+    for entry in entries:
+        meta = entry.get("metadata") or {}
+        passed = (
+            entry.get("outcome") == "passed" and entry.get("call", {}).get("outcome") == "passed"
+        )
+        duration = sum(
+            entry.get(stage, {}).get("duration", 0.0) for stage in ("setup", "call", "teardown")
+        )
+        name = entry["nodeid"].split("::", 1)[-1]
+        tests.append(
+            TestResult(
+                name=name,
+                title=meta.get("title") or name,
+                category=meta.get("category", "values"),
+                outcome="passed" if passed else meta.get("kind", "failed"),
+                message="" if passed else meta.get("message", "the test did not pass"),
+                duration_s=round(duration, 4),
+                weight=weight(name),
+            )
+        )
+        if not passed and meta.get("flag"):
+            flags.append(meta["flag"])
+    if exit_status == 0 and not all(test.passed for test in tests):
+        raise ReportProblem("the hidden suite's report contradicts its exit status")
+    return tests, list(dict.fromkeys(flags))

@@ -1,7 +1,7 @@
 """A pool of trusted runner processes that run many ``engine.check`` jobs in parallel.
 
 Workers are spawned Python processes, each a child subreaper with plugin
-autoloading off; they run hidden suites in-process (``check(in_process=True)``),
+autoloading off; they run hidden suites in-process (``engine.become_runner``),
 saving a Python and pytest start per job, while every learner file still runs
 in a confined child of its own. Results come back to the caller's process,
 which alone records them, as each job finishes.
@@ -66,7 +66,6 @@ def _run(task: CheckTask, seed: int, timing: bool) -> CheckResult:
         Path(task.file),
         seed=seed,
         timing=timing,
-        in_process=True,
         max_failures=task.max_failures,
     )
 

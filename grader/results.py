@@ -2,11 +2,14 @@
 
 ``CheckResult.to_json`` is the one place the JSON interface is produced; the
 README documents it and scripts, mock interviews and the gradebook read it.
+``CheckJob`` (engine to runner) and ``RunRecord`` (runner to engine) are the one
+typed definition of what crosses between the engine and the trusted runner, in
+whichever process the runner works.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 JSON_VERSION = 1
@@ -104,3 +107,47 @@ class CheckResult:
             "duration_s": round(self.duration_s, 3),
             "confinement": self.confinement,
         }
+
+
+@dataclass(frozen=True)
+class CheckJob:
+    """What the engine asks of the trusted runner: one file, one kata, one seed."""
+
+    kata_folder: str
+    solutions: str
+    file: str  # the grader's private copy of the learner's file
+    shown_name: str  # the learner's own file name, for messages
+    seed: int
+    timing: bool
+    out: str  # a folder of the engine's, which learner code never writes
+    max_failures: int | None = None
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """What the runner found; the engine adds the static scan and the timing."""
+
+    tests: tuple[TestResult, ...] = ()
+    error: CheckError | None = None
+    speed: Speed | None = None
+    flags: tuple[str, ...] = ()
+    confinement: str | None = None
+    output: str = ""
+    leftover_processes: int = 0
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> RunRecord:
+        return cls(
+            tests=tuple(TestResult(**test) for test in data["tests"]),
+            error=CheckError(**data["error"]) if data["error"] else None,
+            speed=Speed(**data["speed"]) if data["speed"] else None,
+            flags=tuple(data["flags"]),
+            confinement=data["confinement"],
+            output=data["output"],
+            leftover_processes=int(data["leftover_processes"]),
+            notes=tuple(data["notes"]),
+        )

@@ -1,11 +1,15 @@
-"""The trusted runner: one check of one file, in a process of its own.
+"""The trusted runner: one check of one file.
 
-``python -I -m grader.runner JOB.json`` starts the learner's child first (it
-loads while pytest imports), runs the kata's hidden suite with pytest,
-pytest-json-report and ``KataPlugin`` (plugin autoloading off), times the
-learner against the reference when asked, kills whatever the learner left
-running, and writes ``run.json`` beside the JSON report. Learner code never runs
-in this process, so nothing it does can change what this process records.
+It starts the learner's child first (it loads while pytest imports), runs the
+kata's hidden suite with pytest, pytest-json-report and ``KataPlugin`` (plugin
+autoloading off), times the learner against the reference when asked, kills
+whatever the learner left running, and returns a ``RunRecord``. Learner code
+never runs in this process, so nothing it does can change what this process
+records.
+
+The runner works in a process of the engine's choosing (``engine``): the CLI or
+a pool worker after ``become_runner``, or ``python -I -m grader.runner JOB.json``,
+which writes ``run.json`` beside the job for an engine that waits on it.
 """
 
 from __future__ import annotations
@@ -14,28 +18,28 @@ import contextlib
 import io
 import json
 import sys
-import tempfile
 import time
-from dataclasses import asdict
+import traceback
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 from grader.catalog import Kata, load_kata
-from grader.reaper import become_subreaper, current_children, kill_descendants
-from grader.sandbox import LearnerFailure, Sandbox
+from grader.results import CheckError, CheckJob, RunRecord, Speed
+from grader.sandbox.parent import LearnerFailure, Sandbox, SandboxBroken
+from grader.sandbox.reaper import kill_descendants
 
 RUN_NAME = "run.json"
 
 
-def check_definitions(kata: Kata, names: dict[str, str]) -> str | None:
+def check_definitions(kata: Kata, names: dict[str, str], shown_name: str) -> str | None:
     """The message for required names the learner's module does not define, if any."""
     missing = [name for name in kata.requires if name not in names]
     if missing:
         listed = ", ".join(missing)
-        return f"{kata.file_name} does not define {listed}: keep the names from the stub"
+        return f"{shown_name} does not define {listed}: keep the names from the stub"
     not_callable = [name for name in kata.requires if names[name] == "value"]
     if not_callable:
-        return f"{kata.file_name} defines {', '.join(not_callable)} but not as a function or class"
+        return f"{shown_name} defines {', '.join(not_callable)} but not as a function or class"
     return None
 
 
@@ -109,62 +113,88 @@ def run_suite(
     return int(status), plugin.final_report
 
 
-def measure(kata: Kata, sandbox: Sandbox, reference: Sandbox, seed: int) -> dict[str, Any]:
+def measure(kata: Kata, sandbox: Sandbox, reference: Sandbox, seed: int) -> Speed:
+    """Speed against the reference; a failure here is reported, never scored."""
     from grader.timing import measure_speed
 
     sandbox.deadline = None  # the benchmark has its own cap; the check's budget is for tests
-    return asdict(measure_speed(kata.benchmark, sandbox, reference, seed))
-
-
-def run(job: dict[str, Any], child_folder: Path) -> dict[str, Any]:
-    out = Path(job["out"])
-    kata = load_kata(Path(job["kata_folder"]), Path(job["solutions"]))
-    spare = current_children()  # not ours to kill: they predate this check
-    sandbox = Sandbox(Path(job["file"]), child_folder, kata.limits)
-    sandbox.deadline = time.monotonic() + kata.budget_s
-    sandbox.start()
-    reference = None
-    if job.get("timing") and kata.benchmark and kata.solution:
-        # Started now, so it loads while pytest does; used only if every test passes.
-        reference = Sandbox(kata.solution, out / "reference", kata.limits)
-        reference.start()
-    result: dict[str, Any] = {"error": None, "speed": None, "exit_status": None, "report": None}
     try:
-        try:
-            names = sandbox.ready()
-        except LearnerFailure as failure:
-            result["error"] = {"kind": "load", "message": str(failure), "flag": failure.flag}
-            return result
-        problem = check_definitions(kata, names)
-        if problem:
-            result["error"] = {"kind": "missing_definition", "message": problem}
-            return result
-        result["exit_status"], result["report"] = run_suite(
-            kata, sandbox, job["seed"], out, job.get("max_failures")
-        )
-        if reference is not None and result["exit_status"] == 0:
-            result["speed"] = measure(kata, sandbox, reference, job["seed"])
-        return result
+        return measure_speed(kata.benchmark, sandbox, reference, seed)
+    except Exception as error:  # noqa: BLE001 - speed never changes the score
+        note = f"not measured: the benchmark failed ({type(error).__name__}: {error})"
+        return Speed(None, 0.0, None, False, note[:300])
+
+
+def run(job: CheckJob) -> RunRecord:
+    """One check; every learner process is dead once this returns."""
+    out = Path(job.out)
+    kata = load_kata(Path(job.kata_folder), Path(job.solutions))
+    sandbox = Sandbox(Path(job.file), out / "learner", kata.limits, job.shown_name)
+    sandbox.deadline = time.monotonic() + kata.budget_s
+    reference = None
+    record = RunRecord()
+    try:
+        sandbox.start()
+        if job.timing and kata.benchmark and kata.solution:
+            # Started now, so it loads while pytest does; used only if every test passes.
+            reference = Sandbox(kata.solution, out / "reference", kata.limits)
+            reference.start()
+        record = _run_suite_and_time(kata, job, sandbox, reference)
+    except SandboxBroken as broken:
+        record = RunRecord(error=CheckError("internal", str(broken)))
     finally:
         sandbox.close()
         if reference is not None:
             reference.close()
-        result["confinement"] = sandbox.confinement
-        result["output"] = sandbox.output_excerpt()
-        result["leftover_processes"] = kill_descendants(spare)
+        leftovers = sandbox.leftovers + kill_descendants()
+        flags = record.flags + (("output_flood",) if sandbox.output_flooded else ())
+        flags += ("leftover_processes",) if leftovers else ()
+        record = replace(
+            record,
+            flags=tuple(dict.fromkeys(flags)),
+            confinement=sandbox.confinement,
+            output=sandbox.output_excerpt(),
+            leftover_processes=leftovers,
+        )
+    return record
 
 
-def run_job(job: dict[str, Any]) -> dict[str, Any]:
-    """One check; the learner's child works in a folder of its own, away from the results."""
-    with tempfile.TemporaryDirectory(prefix="kata-child-") as child_folder:
-        return run(job, Path(child_folder))
+def _run_suite_and_time(
+    kata: Kata, job: CheckJob, sandbox: Sandbox, reference: Sandbox | None
+) -> RunRecord:
+    from grader.plugin import ReportProblem, read_report
+
+    try:
+        names = sandbox.ready()
+    except LearnerFailure as failure:
+        flags = (failure.flag,) if failure.flag else ()
+        return RunRecord(error=CheckError("load", str(failure)), flags=flags)
+    problem = check_definitions(kata, names, job.shown_name)
+    if problem:
+        return RunRecord(error=CheckError("missing_definition", problem))
+    status, report = run_suite(kata, sandbox, job.seed, Path(job.out), job.max_failures)
+    try:
+        tests, flags = read_report(report, status, kata.weight, partial=bool(job.max_failures))
+    except ReportProblem as problem:
+        return RunRecord(error=CheckError("internal", str(problem)))
+    speed = None
+    if reference is not None and status == 0:
+        speed = measure(kata, sandbox, reference, job.seed)
+    return RunRecord(tests=tuple(tests), speed=speed, flags=tuple(flags))
 
 
 def main(argv: list[str]) -> int:
-    become_subreaper()
-    job = json.loads(Path(argv[0]).read_text())
-    result = run_job(job)  # every learner process is dead once this returns
-    (Path(job["out"]) / RUN_NAME).write_text(json.dumps(result))
+    from grader.engine import become_runner
+
+    become_runner()
+    job_path = Path(argv[0])
+    job = CheckJob(**json.loads(job_path.read_text()))
+    try:
+        record = run(job)
+    except Exception as error:  # noqa: BLE001 - the grader's own bug: report it, with its stack
+        detail = "".join(traceback.format_exception(error)[-6:])
+        record = RunRecord(error=CheckError("internal", f"the grader's runner failed: {detail}"))
+    (job_path.parent / RUN_NAME).write_text(json.dumps(record.to_json()))
     return 0
 
 

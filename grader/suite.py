@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from grader.sandbox import LearnerFailure, LearnerRaised, RemoteModule, RemoteObject
+from grader.sandbox.parent import LearnerFailure, LearnerRaised, RemoteModule, RemoteObject
 
 __all__ = [
     "LearnerFailure",
@@ -276,19 +276,29 @@ def no_fp_warnings(
 def call_watching_inputs(
     owner: RemoteModule | RemoteObject, name: str, *args: Any, **kwargs: Any
 ) -> tuple[Any, list[int]]:
-    """Call ``name`` with the array arguments kept in the child, then read them back.
+    """Call ``name`` and return its result and the positions of array arguments it modified.
 
-    Returns the result and the positions of the array arguments the call modified,
-    which is how a suite sees in-place mutation across the process boundary.
+    The arrays are placed in memory the grader shares with the learner's process
+    and reads back itself after the call, so the learner's process has no say in
+    whether a change is seen. Where that memory is full or missing, they are
+    stored in the child and read back through it instead.
     """
     sandbox = _sandbox_of(owner)
-    stored = [sandbox.put(arg) if isinstance(arg, np.ndarray) else arg for arg in args]
+    passed = []
+    for arg in args:
+        if isinstance(arg, np.ndarray):
+            shared = sandbox.share(arg)
+            passed.append(shared if shared is not None else sandbox.put(arg))
+        else:
+            passed.append(arg)
     target = owner if isinstance(owner, RemoteObject) else None
-    result = sandbox.call(target, name, tuple(stored), kwargs)
+    result = sandbox.call(target, name, tuple(passed), kwargs)
     changed = []
-    for position, (original, kept) in enumerate(zip(args, stored, strict=True)):
+    for position, (original, sent) in enumerate(zip(args, passed, strict=True)):
         if isinstance(original, np.ndarray):
-            after = sandbox.fetch(kept)
+            after = (
+                sandbox.fetch(sent) if isinstance(sent, RemoteObject) else sandbox.shared_now(sent)
+            )
             if not (
                 isinstance(after, np.ndarray)
                 and after.shape == original.shape

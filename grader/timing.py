@@ -2,8 +2,9 @@
 
 Both sides run in child processes through the same channel and are timed by the
 trusted parent's clock, repeats interleaved, median taken. Inputs are generated
-here from the seed and stored in each child once, and timed calls return
-nothing, so the measure is the computation, not the transfer of arrays.
+here from the seed, afresh for every round, and stored in each child before the
+clock starts; timed calls return nothing, so the measure is the computation, not
+the transfer of arrays.
 
 A kata's ``[benchmark]`` table (plain data)::
 
@@ -20,22 +21,12 @@ from __future__ import annotations
 
 import statistics
 import time
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from grader.sandbox import LearnerFailure, RemoteObject, Sandbox
-
-
-@dataclass(frozen=True)
-class SpeedMeasure:
-    learner_s: float | None
-    reference_s: float
-    ratio: float | None
-    capped: bool
-    repeats: int
-    note: str = ""
+from grader.results import Speed
+from grader.sandbox.parent import LearnerFailure, LearnerTimeout, RemoteObject, Sandbox
 
 
 class BenchmarkError(Exception):
@@ -96,6 +87,10 @@ class BenchmarkRun:
         if "save" in step:
             self.names[step["save"]] = result
 
+    def forget(self) -> None:
+        """Let the child drop this round's inputs and objects."""
+        self.sandbox.forget([v for v in self.names.values() if isinstance(v, RemoteObject)])
+
     def timed(self, steps: list[dict[str, Any]], timeout: float | None = None) -> float:
         start = time.perf_counter()
         for step in steps:
@@ -103,42 +98,48 @@ class BenchmarkRun:
         return time.perf_counter() - start
 
 
-def measure_speed(
-    spec: dict[str, Any], learner: Sandbox, reference: Sandbox, seed: int
-) -> SpeedMeasure:
-    """Time the benchmark steps on both sides; raises LearnerFailure only for the reference."""
+def measure_speed(spec: dict[str, Any], learner: Sandbox, reference: Sandbox, seed: int) -> Speed:
+    """Time the benchmark steps on both sides; raises LearnerFailure only for the reference.
+
+    Every round stores freshly made inputs on both sides before the clock starts, so
+    code that remembers its last inputs has nothing to remember: it is timed on
+    work it has not seen.
+    """
     repeats = int(spec.get("repeats", 5))
     cap = float(spec.get("cap_ratio", 40))
     steps = list(spec.get("steps", []))
     setup = [s for s in steps if not s.get("timed", True)]
     timed_steps = [s for s in steps if s.get("timed", True)]
-    inputs = make_inputs(spec.get("inputs", {}), seed)
-    ours = BenchmarkRun(reference, inputs)
-    for step in setup:
-        ours.run_step(step)
-    ours.timed(timed_steps)  # warm-up: first-call costs are not the code's speed
-    first = ours.timed(timed_steps)
 
-    def capped(note: str) -> SpeedMeasure:
-        return SpeedMeasure(None, first, None, True, 0, note)
-
-    limit = cap * first + 0.5
-    try:
-        theirs = BenchmarkRun(learner, inputs)
+    def round_on(sandbox: Sandbox, inputs: dict[str, Any], timeout: float | None = None) -> float:
+        run = BenchmarkRun(sandbox, inputs)
         for step in setup:
-            theirs.run_step(step)
-        theirs.timed(timed_steps, timeout=limit)
-    except LearnerFailure as failure:
-        return capped(f"more than {cap:g}x slower" if "timed out" in str(failure) else str(failure))
+            run.run_step(step)
+        elapsed = run.timed(timed_steps, timeout)
+        run.forget()
+        return elapsed
+
+    def inputs_of(round_: int) -> dict[str, Any]:
+        return make_inputs(spec.get("inputs", {}), seed + round_)
+
+    round_on(reference, inputs_of(0))  # warm-up: first-call costs are not the code's speed
+    first = round_on(reference, inputs_of(1))
+    limit = cap * first + 0.5
+
+    def capped(failure: LearnerFailure) -> Speed:
+        note = f"more than {cap:g}x slower" if isinstance(failure, LearnerTimeout) else str(failure)
+        return Speed(None, first, None, True, note)
+
     learner_times, reference_times = [], [first]
-    for _ in range(repeats):
-        try:
-            learner_times.append(theirs.timed(timed_steps, timeout=limit))
-        except LearnerFailure as failure:
-            return capped(
-                f"more than {cap:g}x slower" if "timed out" in str(failure) else str(failure)
-            )
-        reference_times.append(ours.timed(timed_steps))
+    try:
+        round_on(learner, inputs_of(0), timeout=limit)
+        for round_ in range(1, repeats + 1):
+            inputs = inputs_of(round_)
+            learner_times.append(round_on(learner, inputs, timeout=limit))
+            if round_ > 1:
+                reference_times.append(round_on(reference, inputs))
+    except LearnerFailure as failure:
+        return capped(failure)
     learner_s = statistics.median(learner_times)
     reference_s = statistics.median(reference_times)
-    return SpeedMeasure(learner_s, reference_s, learner_s / reference_s, False, repeats)
+    return Speed(learner_s, reference_s, learner_s / reference_s, False)

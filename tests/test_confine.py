@@ -16,14 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from grader.confine import (
-    FS_EXECUTE,
-    FS_READ_DIR,
-    Confinement,
-    landlock_abi,
-    rules,
-    runtime_paths,
-)
+from grader.sandbox.confine import FS_EXECUTE, FS_READ_DIR, Confinement, landlock_abi, rules
+from grader.sandbox.isolation import runtime_view
+from grader.sandbox.launch import landlock_paths
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -32,13 +27,14 @@ PROBE = r"""
 import dataclasses, importlib, json, os, socket, subprocess, sys, time
 from pathlib import Path
 
-root, workdir, elsewhere, given, port = sys.argv[1:6]
+root, workdir, elsewhere, given, port, readable, listable = sys.argv[1:8]
 sys.path.insert(0, root)
 import numpy as np
-from grader.confine import confine, runtime_paths
+from grader.sandbox.confine import confine
 
 started = time.perf_counter()
-confinement = confine(Path(workdir), [*runtime_paths(), Path(given)])
+readable = [Path(p) for p in json.loads(readable)] + [Path(root, "grader", "sandbox"), Path(given)]
+confinement = confine(Path(workdir), readable, [Path(p) for p in json.loads(listable)])
 seen = {
     "confine_ms": (time.perf_counter() - started) * 1000,
     "confinement": dataclasses.asdict(confinement),
@@ -60,12 +56,16 @@ def own_folder():
     return Path(workdir, "out.txt").read_text()
 
 def child():
-    code = "import numpy, sys; print(numpy.arange(4).sum()); open(sys.argv[1]).read()"
+    code = (
+        "import sys; sys.path.insert(0, sys.argv[2]); import numpy; "
+        "print(numpy.arange(4).sum()); open(sys.argv[1]).read()"
+    )
+    site = str(Path(np.__file__).resolve().parent.parent)
     run = subprocess.run(
-        [sys.executable, "-I", "-c", code, str(Path(elsewhere, "secret.txt"))],
+        [os.path.realpath(sys.executable), "-I", "-S", "-c", code, str(Path(elsewhere, "secret.txt")), site],
         capture_output=True, text=True, timeout=20,
     )
-    return {"stdout": run.stdout.strip(), "stderr": run.stderr.strip().splitlines()[-1:]}
+    return {"stdout": run.stdout.strip(), "stderr": run.stderr.strip().splitlines()[-3:]}
 
 attempt("read_elsewhere", lambda: Path(elsewhere, "secret.txt").read_text() and None)
 attempt("list_solutions", lambda: os.listdir(Path(root, "solutions")) and None)
@@ -97,7 +97,12 @@ def probe(tmp_path_factory: pytest.TempPathFactory) -> dict:
     given.write_text("read me")
     with socket.create_server(("127.0.0.1", 0)) as listener:
         port = listener.getsockname()[1]
+        view = runtime_view()
+        readable, listable = landlock_paths(view)
+        readable += [str(p) for p in view.numpy]
+        listable += [str(p.parent) for p in view.numpy]
         arguments = [str(ROOT), str(workdir), str(elsewhere), str(given), str(port)]
+        arguments += [json.dumps(readable), json.dumps(listable)]
         run = subprocess.run(
             [sys.executable, "-I", "-c", PROBE, *arguments],
             cwd=workdir,
@@ -170,8 +175,8 @@ def test_confined_child_cannot_signal_its_parent(probe: dict) -> None:
 
 
 def test_confined_child_subprocess_runs_under_the_same_rules(probe: dict) -> None:
-    assert probe["child"]["stdout"] == "6"
-    assert probe["child"]["stderr"][0].startswith("PermissionError")
+    assert probe["child"]["stdout"] == "6", probe["child"]
+    assert probe["child"]["stderr"][-1].startswith("PermissionError")
 
 
 def test_confine_takes_well_under_a_second(probe: dict) -> None:
@@ -184,13 +189,17 @@ def test_unconfined_describes_why() -> None:
     assert nothing.describe() == "not confined: no confinement on darwin"
 
 
-def test_runtime_paths_exist_once_each_and_hold_numpy() -> None:
+def test_runtime_view_hides_every_package_folder_but_numpy() -> None:
     import numpy
 
-    paths = runtime_paths()
-    assert len(paths) == len(set(paths))
-    assert all(path.exists() for path in paths)
-    assert any(Path(numpy.__file__).resolve().is_relative_to(path) for path in paths)
+    view = runtime_view()
+    numpy_folder = Path(numpy.__file__).resolve().parent
+    assert numpy_folder in view.numpy
+    assert any(numpy_folder.is_relative_to(hidden) for hidden in view.hidden) or not any(
+        numpy_folder.is_relative_to(root) for root in view.roots
+    )
+    readable, _ = landlock_paths(view)
+    assert not any(Path(p).is_relative_to(h) for p in readable for h in view.hidden)
 
 
 def test_rules_give_files_no_folder_rights_and_the_own_folder_no_exec(tmp_path: Path) -> None:

@@ -78,7 +78,7 @@ def test_expect_scalar_names_mistakes_by_value_predicate_or_non_finite_result():
 
 
 def test_no_fp_warnings_names_the_mistake_by_kind_of_warning(tmp_path):
-    from grader.sandbox import RemoteModule, Sandbox
+    from grader.sandbox.parent import RemoteModule, Sandbox
     from grader.suite import no_fp_warnings
 
     learner = tmp_path / "k.py"

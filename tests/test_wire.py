@@ -3,7 +3,7 @@ import io
 import numpy as np
 import pytest
 
-from grader.wire import Ref, WireError, decode, encode, pack_frame, read_frame
+from grader.sandbox.wire import Ref, WireError, decode, encode, pack_frame, read_frame
 
 
 def roundtrip(value, make_ref=None):

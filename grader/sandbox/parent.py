@@ -1,39 +1,50 @@
 """The trusted side of the channel: starts, calls and kills the learner's child.
 
-A ``Sandbox`` owns one learner file. Calls go to a child process started with
-``python -I`` in its own session and a private folder; the parent's clock
-bounds every call, and a child that hangs, dies or garbles the channel is
-killed with its whole process group and replaced on the next call. Every way a
-call can go wrong surfaces as a ``LearnerFailure`` whose message is written for
-the learner.
+A ``Sandbox`` owns one learner file. Calls go to a child process started as
+``grader.sandbox.launch`` plans it (namespaces of its own where the platform
+allows); the parent's clock bounds every call, and a child that hangs, dies or
+garbles the channel is killed with everything it started and replaced on the
+next call. Every way a call can go wrong surfaces as a ``LearnerFailure`` whose
+message is written for the learner.
+
+The parent never opens a path the child can write: the child's output goes to
+an unlinked file only the parent holds by name, read back through its own
+descriptor with a cap; inputs watched for in-place changes live in memory the
+parent shares with the child and reads itself.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
+import fcntl
+import mmap
 import os
 import select
 import signal
 import subprocess
-import sys
+import tempfile
 import time
 from collections.abc import Iterator
-from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from grader.limits import Limits
+from grader.sandbox import isolation
+from grader.sandbox.cgroup import Cgroup
+from grader.sandbox.launch import ChildChannels, Launch, plan_launch
+from grader.sandbox.reaper import descendants
 
 if TYPE_CHECKING:
-    from grader.wire import Ref
+    import numpy as np
+
+    from grader.sandbox.wire import Ref
 
 
 class _Wire:
     """The channel codec, imported on first use: it loads NumPy, and the child should start first."""
 
     def __getattr__(self, name: str) -> Any:
-        from grader import wire as module
+        from grader.sandbox import wire as module
 
         return getattr(module, name)
 
@@ -41,8 +52,8 @@ class _Wire:
 wire = _Wire()
 
 GIVE_UP_AFTER_TIMEOUTS = 2
-THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
-KEPT_VARIABLES = ("PATH", "LANG", "LC_ALL", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "TMPDIR")
+SHARED_BYTES = 32 * 1024 * 1024  # inputs watched for in-place changes, per child
+OUTPUT_KEPT = 2000  # characters of what the learner printed, kept for the report
 
 
 class LearnerFailure(Exception):
@@ -75,8 +86,36 @@ class LearnerDied(LearnerFailure):
     flag = "crash"
 
 
+class SandboxBroken(Exception):
+    """The child could not be started or confined: the grader's problem, not the learner's."""
+
+
 class _Timeout(Exception):
     pass
+
+
+def clean_error(error: Any) -> dict[str, Any]:
+    """The child's description of an exception, reduced to plain fields of known types."""
+    if type(error) is not dict:
+        error = {}
+    frames = []
+    for frame in error.get("frames") if type(error.get("frames")) is list else []:
+        if type(frame) is dict:
+            line = frame.get("line")
+            frames.append(
+                {
+                    "line": line if type(line) is int else 0,
+                    "name": str(frame.get("name", ""))[:200],
+                    "code": str(frame.get("code", ""))[:500],
+                }
+            )
+    exit_code = error.get("exit_code")
+    return {
+        "type": str(error.get("type", "Exception"))[:200],
+        "message": str(error.get("message", ""))[:2000],
+        "frames": frames[-5:],
+        "exit_code": exit_code if type(exit_code) in (int, str) else None,
+    }
 
 
 def describe_exception(error: dict, file_name: str) -> str:
@@ -93,6 +132,9 @@ def brief(value: Any) -> str:
     """A few characters describing an argument, for 'which call on what input' messages."""
     if isinstance(value, RemoteObject):  # first: its attributes would be remote calls
         return value._ref.type_name
+    if isinstance(value, wire.SharedArray):
+        shape = "0-d" if value.shape == () else "x".join(map(str, value.shape))
+        return f"{shape} {value.dtype} array"
     if hasattr(value, "shape") and hasattr(value, "dtype"):
         shape = "0-d" if value.shape == () else "x".join(map(str, value.shape))
         return f"{shape} {value.dtype} array"
@@ -107,20 +149,50 @@ def describe_call(name: str, args: tuple, kwargs: dict) -> str:
     return f"{name}({', '.join(parts)})"
 
 
-class Sandbox:
-    """One learner file, served by a child process that is restarted after any failure."""
+def unlinked_file(folder: Path) -> int:
+    """A file with no name (nothing can swap it for a link or a FIFO), appended to only."""
+    descriptor, name = tempfile.mkstemp(dir=folder)
+    os.unlink(name)
+    flags = fcntl.fcntl(descriptor, fcntl.F_GETFL)
+    fcntl.fcntl(descriptor, fcntl.F_SETFL, flags | os.O_APPEND)
+    return descriptor
 
-    def __init__(self, learner_file: Path, workdir: Path, limits: Limits | None = None) -> None:
+
+class Sandbox:
+    """One learner file, served by a child process that is restarted after any failure.
+
+    ``workdir`` is a folder of the parent's (the child never writes it by name in
+    namespaces; elsewhere its ``scratch`` subfolder is the child's). ``shown_name``
+    is the file name messages give the learner (their own file's, not the copy's).
+    """
+
+    def __init__(
+        self,
+        learner_file: Path,
+        workdir: Path,
+        limits: Limits | None = None,
+        shown_name: str | None = None,
+    ) -> None:
         self.learner_file = learner_file
         self.workdir = workdir
         self.limits = limits or Limits()
+        self.shown_name = shown_name or learner_file.name
         self.deadline: float | None = None  # monotonic end of the whole check's budget
         self.generation = 0
         self.process: subprocess.Popen | None = None
         self.names: dict[str, str] | None = None
-        self.confinement: str | None = None  # what the child reported was in force
+        self.confinement: str | None = None  # what was in force, as the parent saw it
         self.timeouts: dict[str, int] = {}  # function -> how many of its calls timed out
         self.fp_log: list[list[str]] | None = None
+        self.leftovers = 0  # processes the learner's code left running, killed at the end
+        self.output_flooded = False
+        self._output = ""
+        self._output_fd = -1
+        self._launch: Launch | None = None
+        self._cgroup: Cgroup | None = None
+        self._shared: mmap.mmap | None = None
+        self._shared_fd = -1
+        self._shared_used = 0
         self._fd_in = self._fd_out = -1
         self._started_at = 0.0
 
@@ -134,37 +206,51 @@ class Sandbox:
         self.workdir.mkdir(parents=True, exist_ok=True)
         to_child_r, to_child_w = os.pipe()
         from_child_r, from_child_w = os.pipe()
-        env = {k: os.environ[k] for k in KEPT_VARIABLES if k in os.environ}
-        env.update({name: "1" for name in THREAD_VARIABLES})
-        env.update(
-            {"HOME": str(self.workdir), "TMPDIR": str(self.workdir), "PYTHONDONTWRITEBYTECODE": "1"}
+        self._open_shared()
+        self._output_fd = fd = unlinked_file(self.workdir)
+        channels = ChildChannels(to_child_r, from_child_w, self._shared_fd, SHARED_BYTES)
+        mode = isolation.chosen_mode()
+        self._launch = launch = plan_launch(
+            mode, self.learner_file, self.workdir, self.limits, channels
         )
-        command = [
-            sys.executable,
-            "-I",
-            "-m",
-            "grader.child",
-            str(to_child_r),
-            str(from_child_w),
-            str(self.learner_file),
-            json.dumps(asdict(self.limits)),
-        ]
-        with open(self.workdir / "output.log", "ab") as output:
+        self._cgroup = Cgroup.create(self.limits.memory_mb, self.limits.nproc)
+        user = launch.user
+        kept = [to_child_r, from_child_w] + ([self._shared_fd] if self._shared_fd >= 0 else [])
+        try:
             self.process = subprocess.Popen(
-                command,
-                cwd=self.workdir,
-                env=env,
+                launch.command,
+                cwd=launch.cwd,
+                env=launch.env,
                 stdin=subprocess.DEVNULL,
-                stdout=output,
+                stdout=fd,
                 stderr=subprocess.STDOUT,
-                pass_fds=(to_child_r, from_child_w),
+                pass_fds=kept,
                 start_new_session=True,
+                user=user[0] if user else None,
+                group=user[1] if user else None,
+                extra_groups=[] if user else None,
             )
+        except OSError as error:
+            for descriptor in (to_child_r, to_child_w, from_child_r, from_child_w):
+                os.close(descriptor)
+            self._release()
+            raise SandboxBroken(f"the learner's process could not start: {error}") from None
         os.close(to_child_r)
         os.close(from_child_w)
         self._fd_out, self._fd_in = to_child_w, from_child_r
         self._started_at = time.monotonic()
         self.names = None
+
+    def _open_shared(self) -> None:
+        """Fresh shared memory for watched inputs (Linux memfd; elsewhere none)."""
+        self._shared_used = 0
+        if self._shared is not None:
+            return
+        if not hasattr(os, "memfd_create"):
+            return
+        self._shared_fd = os.memfd_create("kata-inputs", 0)
+        os.ftruncate(self._shared_fd, SHARED_BYTES)
+        self._shared = mmap.mmap(self._shared_fd, SHARED_BYTES)
 
     def ready(self) -> dict[str, str]:
         """Wait for the learner's file to load; returns its top-level names and kinds."""
@@ -174,6 +260,9 @@ class Sandbox:
         timeout = self.limits.load_timeout_s
         deadline = self._deadline(timeout, since=self._started_at)
         try:
+            hello, _ = self._receive(deadline)
+            self._confine_tree(hello)
+            self._send(wire.pack_frame({"op": "go"}, []), deadline)
             header, _ = self._receive(deadline)
         except _Timeout:
             self.kill()
@@ -184,11 +273,13 @@ class Sandbox:
                 "(an endless loop or long computation at the top level?)"
             ) from None
         except (EOFError, OSError, wire.WireError) as error:
+            if self.confinement is None:
+                raise self._broken(error) from None
             raise self._death("while your file was being loaded", error) from None
-        self.confinement = str(header.get("confinement", "")) or None
         if "error" in header:
             self.kill()
-            raise LearnerRaised(self._load_error_message(header["error"]), header["error"])
+            error = clean_error(header["error"])
+            raise LearnerRaised(self._load_error_message(error), error)
         names = header.get("ready")
         if type(names) is not dict:
             self.kill()
@@ -196,30 +287,79 @@ class Sandbox:
         self.names = {str(k): str(v) for k, v in names.items()}
         return self.names
 
+    def _confine_tree(self, hello: dict) -> None:
+        """Before any learner code runs: note what confines the child, move it into its cgroup."""
+        said = hello.get("hello")
+        if type(said) is not str:
+            raise wire.WireError("the child did not introduce itself")
+        if self._cgroup is not None and self.process is not None:
+            self._cgroup.adopt([self.process.pid, *descendants(self.process.pid)])
+        limits = self._cgroup.describe() if self._cgroup else "per-process limits only"
+        parts = [self._launch.in_force if self._launch else "", limits, f"in the child: {said}"]
+        self.confinement = "; ".join(part for part in parts if part)
+
+    def _broken(self, error: BaseException) -> SandboxBroken:
+        """The child died before it could say hello: the platform, not the learner's file."""
+        self.kill()
+        said = self.output_excerpt().strip().splitlines()[-3:]
+        detail = f": {' / '.join(said)}" if said else f" ({type(error).__name__})"
+        return SandboxBroken(f"the learner's process did not start{detail}")
+
     def kill(self) -> None:
-        """Kill the child's whole process group and forget it."""
+        """Kill the child with everything it started, and forget it."""
         if self.process is None:
             return
+        self.leftovers += max(0, len(descendants(self.process.pid)) - self._helpers())
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.process.pid, signal.SIGKILL)
+        if self._cgroup is not None:
+            self._cgroup.kill()
         self.process.wait()
+        self._collect_output()
         for fd in (self._fd_in, self._fd_out):
             with contextlib.suppress(OSError):
                 os.close(fd)
         self._fd_in = self._fd_out = -1
         self.process = None
+        self._release()
 
-    close = kill
+    def _helpers(self) -> int:
+        """Processes of ours inside the tree: bubblewrap's init, then the child itself."""
+        return 2 if self._launch is not None and self._launch.scratch is None else 0
 
-    def output_excerpt(self, limit: int = 2000) -> str:
+    def _release(self) -> None:
+        if self._cgroup is not None:
+            self._cgroup.remove()
+            self._cgroup = None
+        if self._output_fd >= 0:
+            os.close(self._output_fd)
+            self._output_fd = -1
+        if self._shared is not None:
+            self._shared.close()
+            os.close(self._shared_fd)
+            self._shared, self._shared_fd = None, -1
+
+    def close(self) -> None:
+        self.kill()
+
+    def output_excerpt(self) -> str:
         """The start of what the learner's code printed, for reports."""
-        path = self.workdir / "output.log"
-        if not path.exists():
-            return ""
-        with open(path, "rb") as handle:
-            data = handle.read(limit + 1)
-        text = data[:limit].decode("utf-8", "replace")
-        return text + ("\n[... output truncated]" if len(data) > limit else "")
+        self._collect_output()
+        text = self._output[:OUTPUT_KEPT]
+        return text + ("\n[... output truncated]" if len(self._output) > OUTPUT_KEPT else "")
+
+    def _collect_output(self) -> None:
+        """Keep the start of the output file, then empty it: the output limit is per call."""
+        fd = self._output_fd
+        if fd < 0:
+            return
+        size = os.fstat(fd).st_size
+        if size >= self.limits.output_mb * 1024 * 1024:
+            self.output_flooded = True
+        if len(self._output) <= OUTPUT_KEPT:
+            data = os.pread(fd, OUTPUT_KEPT + 1 - len(self._output), 0)
+            self._output += data.decode("utf-8", "replace")
+        os.ftruncate(fd, 0)
 
     # -- calls ------------------------------------------------------------------
 
@@ -245,30 +385,39 @@ class Sandbox:
             ) from None
         except (EOFError, OSError, wire.WireError) as error:
             raise self._death(f"while running {what}", error) from None
-        if self.fp_log is not None and reply.get("fp"):
-            self.fp_log.append([str(kind) for kind in reply["fp"]])
+        finally:
+            self._collect_output()
+        return self._interpret(reply, reply_blobs, what)
+
+    def _interpret(self, reply: dict, blobs: list[bytes], what: str) -> Any:
+        """The child's reply as a result or a LearnerFailure; anything malformed is garbled."""
+        fp = reply.get("fp")
+        if self.fp_log is not None and type(fp) is list and fp:
+            self.fp_log.append([str(kind) for kind in fp])
         if "error" in reply:
-            error = reply["error"]
-            if error.get("type") == "SystemExit":
+            error = clean_error(reply["error"])
+            if error["type"] == "SystemExit":
                 raise LearnerDied(
-                    f"your code called sys.exit({error.get('exit_code')!r}) while running {what}"
+                    f"your code called sys.exit({error['exit_code']!r}) while running {what}"
                 )
-            if error.get("type") == "OSError" and "[Errno 27]" in str(error.get("message")):
+            if error["type"] == "OSError" and "[Errno 27]" in error["message"]:
                 raise LearnerDied(
                     f"{what} printed more than {self.limits.output_mb} MB of output "
                     "(a print in a loop?)",
                     flag="output_flood",
                 )
-            message = f"{what} raised {describe_exception(error, self.learner_file.name)}"
+            message = f"{what} raised {describe_exception(error, self.shown_name)}"
             raise LearnerRaised(message, error)
         generation = self.generation
         try:
             return wire.decode(
-                reply.get("ok"), reply_blobs, lambda ref: RemoteObject(self, ref, generation)
+                reply.get("ok"), blobs, lambda ref: RemoteObject(self, ref, generation)
             )
-        except (wire.WireError, KeyError, TypeError, ValueError) as error:
+        except Exception as error:  # noqa: BLE001 - untrusted bytes: any decoding failure is theirs
             self.kill()
-            raise LearnerDied(f"{what} sent back data the grader cannot read ({error})") from None
+            raise LearnerDied(
+                f"{what} sent back data the grader cannot read ({type(error).__name__})"
+            ) from None
 
     def call(
         self,
@@ -315,10 +464,47 @@ class Sandbox:
         )
 
     def fetch(self, target: RemoteObject) -> Any:
-        """The current value of a stored object (e.g. an input, to see if it was modified)."""
+        """The current value of a stored object, as the child tells it."""
         blobs: list[bytes] = []
         header = {"op": "fetch", "target": self._target(target, blobs, "an input")}
         return self.request(header, blobs, "reading back an input")
+
+    def forget(self, handles: list[RemoteObject]) -> None:
+        """Let the child drop stored objects (benchmark inputs of an earlier repeat)."""
+        alive = [h._ref.id for h in handles if h._generation == self.generation]
+        if alive and self.process is not None:
+            self.request({"op": "forget", "ids": alive}, [], "freeing stored inputs")
+
+    def share(self, array: np.ndarray) -> Any:
+        """Place ``array`` in memory shared with the child, to watch it for in-place changes.
+
+        Returns what to pass in its place, or None where there is no room (or no
+        shared memory on this platform): the caller then falls back to ``put``.
+        Places are never reused within a child, since the learner's code may keep
+        a view of an input (a layer caching ``x``) and must not see it change.
+        """
+        self.ready()
+        if self._shared is None or array.dtype.kind not in wire.SHARED_KINDS:
+            return None
+        offset = -(-self._shared_used // 64) * 64  # aligned for any dtype
+        if offset + array.nbytes > SHARED_BYTES:
+            return None
+        import numpy as np
+
+        view = np.ndarray(array.shape, array.dtype, buffer=self._shared, offset=offset)
+        view[...] = array
+        self._shared_used = offset + max(array.nbytes, 1)
+        return wire.SharedArray(wire.shared_spec(offset, array))
+
+    def shared_now(self, shared: Any) -> np.ndarray | None:
+        """The current bytes of a shared input, read by the parent itself (None if lost)."""
+        if self._shared is None or shared is None:
+            return None
+        import numpy as np
+
+        spec = shared.spec
+        view = np.ndarray(spec["shape"], spec["dtype"], buffer=self._shared, offset=spec["offset"])
+        return view.copy()
 
     def get_attribute(self, target: RemoteObject, name: str) -> Any:
         what = f"{target._ref.type_name}.{name}"
@@ -409,9 +595,16 @@ class Sandbox:
                 status = process.wait(timeout=2)
             except subprocess.TimeoutExpired:
                 status = None
+        out_of_memory = self._cgroup is not None and self._cgroup.hit_memory_limit()
+        if status is not None and status > 128 and self._helpers():
+            status = 128 - status  # bubblewrap reports a signal as 128 + its number
         self.kill()
         if isinstance(error, wire.WireError):
             return LearnerDied(f"the channel to your code was garbled {when} ({error})")
+        if out_of_memory:
+            return LearnerDied(
+                f"your code used more than {self.limits.memory_mb} MB of memory {when}"
+            )
         if status == -signal.SIGXFSZ:
             return LearnerDied(f"your code {self._signal_story(-status)} {when}", "output_flood")
         if status is None:
@@ -434,11 +627,11 @@ class Sandbox:
         except ValueError:
             return f"was killed by signal {number}"
 
-    def _load_error_message(self, error: dict) -> str:
-        name = self.learner_file.name
-        if error.get("type") == "SystemExit":
+    def _load_error_message(self, error: Any) -> str:
+        name, error = self.shown_name, clean_error(error)
+        if error["type"] == "SystemExit":
             return (
-                f"{name} called sys.exit({error.get('exit_code')!r}) while being loaded: "
+                f"{name} called sys.exit({error['exit_code']!r}) while being loaded: "
                 "kata files are imported, not run, so remove top-level exits"
             )
         return f"{name} raised {describe_exception(error, name)} while being loaded"

@@ -21,9 +21,13 @@ from typing import Any
 
 import numpy as np
 
-MAX_HEADER_BYTES = 64 * 1024 * 1024
-MAX_BLOB_BYTES = 1024 * 1024 * 1024
+# Checked before anything is read, so a garbled or hostile peer cannot make the
+# trusted side buffer more than one frame of this size.
+MAX_HEADER_BYTES = 16 * 1024 * 1024
+MAX_FRAME_BYTES = 512 * 1024 * 1024
+MAX_BLOBS = 4096
 MAX_DEPTH = 64
+SHARED_KINDS = "biufc"  # dtypes an input in shared memory may have
 RNG_BIT_GENERATORS = ("PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64")
 
 
@@ -42,6 +46,21 @@ class Ref:
     id: int
     type_name: str
     methods: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SharedArray:
+    """An input the parent placed in shared memory: crosses as its place, not its bytes."""
+
+    spec: dict[str, Any]
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return tuple(self.spec["shape"])
+
+    @property
+    def dtype(self) -> np.dtype:
+        return np.dtype(self.spec["dtype"])
 
 
 def encode(value: Any, blobs: list[bytes], make_ref: Callable[[Any], Ref] | None = None) -> Any:
@@ -66,6 +85,8 @@ def _encode(value: Any, blobs: list[bytes], make_ref, depth: int) -> Any:
     if kind is dict and all(type(k) in (str, int) for k in value):
         items = [[k, _encode(v, blobs, make_ref, depth + 1)] for k, v in value.items()]
         return {"t": "dict", "v": items}
+    if kind is SharedArray:
+        return value.spec
     if kind is np.ndarray and value.dtype.kind != "O":
         return {"t": "nd", "i": _add_blob(value, blobs)}
     if isinstance(value, np.generic) and kind.__module__ == "numpy" and value.dtype.kind != "O":
@@ -86,25 +107,41 @@ def _add_blob(array: np.ndarray, blobs: list[bytes]) -> int:
     return len(blobs) - 1
 
 
-def decode(tree: Any, blobs: list[bytes], resolve_ref: Callable[[Ref], Any] | None = None) -> Any:
-    """Rebuild a value from ``encode``'s output; references go through ``resolve_ref``."""
-    return _decode(tree, blobs, resolve_ref, 0)
+def shared_spec(offset: int, array: np.ndarray) -> dict[str, Any]:
+    """How an input the parent placed in shared memory is named on the wire."""
+    return {"t": "shm", "offset": offset, "dtype": array.dtype.str, "shape": list(array.shape)}
 
 
-def _decode(tree: Any, blobs: list[bytes], resolve_ref, depth: int) -> Any:
+def decode(
+    tree: Any,
+    blobs: list[bytes],
+    resolve_ref: Callable[[Ref], Any] | None = None,
+    shared: Callable[[dict], Any] | None = None,
+) -> Any:
+    """Rebuild a value from ``encode``'s output; references go through ``resolve_ref``.
+
+    ``shared`` builds an array on the parent's shared memory (the child's side only).
+    """
+    return _decode(tree, blobs, (resolve_ref, shared), 0)
+
+
+def _decode(tree: Any, blobs: list[bytes], hooks, depth: int) -> Any:
     if depth > MAX_DEPTH:
         raise WireError("value is nested too deeply")
     if tree is None or type(tree) in (bool, int, float, str):
         return tree
     if type(tree) is list:
-        return [_decode(v, blobs, resolve_ref, depth + 1) for v in tree]
+        return [_decode(v, blobs, hooks, depth + 1) for v in tree]
     if type(tree) is not dict:
         raise WireError(f"unexpected JSON value {type(tree).__name__}")
+    resolve_ref, shared = hooks
     tag = tree.get("t")
     if tag == "tuple":
-        return tuple(_decode(v, blobs, resolve_ref, depth + 1) for v in tree["v"])
+        return tuple(_decode(v, blobs, hooks, depth + 1) for v in tree["v"])
     if tag == "dict":
-        return {k: _decode(v, blobs, resolve_ref, depth + 1) for k, v in tree["v"]}
+        return {k: _decode(v, blobs, hooks, depth + 1) for k, v in tree["v"]}
+    if tag == "shm" and shared is not None:
+        return shared(tree)
     if tag in ("nd", "np"):
         array = _load_blob(blobs, tree["i"])
         return array if tag == "nd" else array[()]
@@ -150,22 +187,30 @@ def pack_frame(header: dict, blobs: list[bytes]) -> bytes:
 
 
 def read_frame(read_exact: Callable[[int], bytes]) -> tuple[dict, list[bytes]]:
-    """Read one message; ``read_exact`` raises (e.g. EOFError) when the peer is gone."""
+    """Read one message; ``read_exact`` raises (e.g. EOFError) when the peer is gone.
+
+    Every size is checked before it is read, and anything the JSON decoder chokes on
+    (deep nesting, huge numbers) is the peer's garbled frame, a ``WireError``.
+    """
     (head_len,) = struct.unpack(">I", read_exact(4))
     if head_len > MAX_HEADER_BYTES:
         raise WireError(f"message header of {head_len} bytes is too large")
     try:
         header = json.loads(read_exact(head_len))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise WireError(f"malformed message header: {error}") from None
+    except (UnicodeDecodeError, ValueError, RecursionError, MemoryError) as error:
+        raise WireError(f"malformed message header: {type(error).__name__}") from None
     if type(header) is not dict or type(header.get("nblobs")) is not int:
         raise WireError("message header is not an object with a blob count")
-    blobs = []
+    if not 0 <= header["nblobs"] <= MAX_BLOBS:
+        raise WireError(f"a message of {header['nblobs']} arrays is more than the channel takes")
+    blobs, total = [], head_len
     for _ in range(header["nblobs"]):
         (blob_len,) = struct.unpack(">Q", read_exact(8))
-        if blob_len > MAX_BLOB_BYTES:
+        total += blob_len
+        if total > MAX_FRAME_BYTES:
             raise WireError(
-                f"an array of {blob_len / 2**20:.0f} MiB is more than the channel takes"
+                f"a message of more than {MAX_FRAME_BYTES / 2**20:.0f} MiB is more than the "
+                "channel takes"
             )
         blobs.append(read_exact(blob_len))
     return header, blobs

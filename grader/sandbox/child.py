@@ -1,10 +1,16 @@
 """The untrusted child: loads the learner's file and answers calls over the channel.
 
-Started by ``sandbox.Sandbox`` as ``python -I -m grader.child FD_IN FD_OUT FILE LIMITS``
-in its own session and a temporary folder. Everything here may be tampered with
-by the learner's code (it shares this process), so the parent never trusts what
-this side says beyond plain data: this module only has to be correct for honest
-code, and unable to hurt the parent for dishonest code.
+Started by ``grader.sandbox.parent.Sandbox`` with one JSON argument (``ChildConfig``
+on the parent's side), in namespaces of its own where the platform allows, else in
+a folder of its own. It imports nothing of the grader but its three neighbours
+(``wire``, ``confine``), which are all the child can see of the project.
+
+Everything here may be tampered with by the learner's code (it shares this
+process), so the parent believes nothing this side says about itself once the
+learner's file has run: what confines the child is reported in the first frame,
+sent before the file is loaded; inputs watched for in-place changes live in memory
+the parent reads itself. This module only has to be correct for honest code, and
+unable to hurt the parent for dishonest code.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import ctypes
 import importlib.abc
 import importlib.util
 import json
+import mmap
 import os
 import resource
 import signal
@@ -24,25 +31,33 @@ from typing import Any
 
 import numpy as np
 
-from grader.confine import confine, runtime_paths
-from grader.contract import forbidden_reason
-from grader.wire import Ref, WireError, decode, encode, pack_frame, read_frame
+from .confine import confine
+from .wire import Ref, WireError, decode, encode, pack_frame, read_frame
 
 PR_SET_PDEATHSIG = 1
 FP_KINDS = ("overflow", "invalid", "divide")
 
 
 class ForbiddenImportBlocker(importlib.abc.MetaPathFinder):
-    """Refuses the contract's forbidden packages even when imported dynamically."""
+    """A clear message for the contract's forbidden packages.
+
+    A courtesy, not a wall: the learner's code can remove it, and what it names is
+    not in the child's view anyway.
+    """
+
+    def __init__(self, forbidden: dict[str, str]) -> None:
+        self.forbidden = forbidden
 
     def find_spec(self, fullname, path=None, target=None):  # noqa: ARG002 - finder protocol
-        reason = forbidden_reason(fullname)
-        if reason:
-            raise ImportError(reason)
+        what = self.forbidden.get(fullname.split(".")[0])
+        if what:
+            raise ImportError(
+                f"'{fullname}' ({what}) may not be imported in a kata: write it with NumPy"
+            )
         return None
 
 
-def apply_limits(limits: dict[str, Any]) -> None:
+def apply_limits(limits: dict[str, Any], own_pid_namespace: bool) -> None:
     """Resource limits the kernel enforces, so a runaway file fails fast and alone."""
     mib = 1024 * 1024
     settings = [
@@ -62,7 +77,8 @@ def apply_limits(limits: dict[str, Any]) -> None:
             libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
         except OSError:
             pass
-        if os.getppid() == 1:  # the parent died before we could ask to follow it
+        # The parent died before we could follow it (in a PID namespace, 1 is its init).
+        if os.getppid() == 1 and not own_pid_namespace:
             os._exit(1)
 
 
@@ -91,16 +107,32 @@ class Channel:
             data = data[written:]
 
 
+class SharedInputs:
+    """The memory the parent shares for watched inputs: arrays built on it, no copy."""
+
+    def __init__(self, fd: int, size: int) -> None:
+        self.memory = mmap.mmap(fd, size) if fd >= 0 and size > 0 else None
+
+    def array(self, spec: dict) -> np.ndarray:
+        if self.memory is None:
+            raise WireError("no shared memory for inputs")
+        dtype = np.dtype(str(spec["dtype"]))
+        return np.ndarray(
+            tuple(int(n) for n in spec["shape"]), dtype, buffer=self.memory, offset=spec["offset"]
+        )
+
+
 class Child:
-    def __init__(self, channel: Channel, learner_file: Path, confinement: str = "") -> None:
+    def __init__(self, channel: Channel, learner_file: Path, shared: SharedInputs) -> None:
         self.channel = channel
         self.learner_file = str(learner_file)
-        self.confinement = confinement
+        self.shared = shared
         self.module: Any = None
         self.objects: dict[int, Any] = {}
+        self.next_ref = 1
 
     def make_ref(self, value: Any) -> Ref:
-        ref_id = len(self.objects) + 1
+        ref_id, self.next_ref = self.next_ref, self.next_ref + 1
         self.objects[ref_id] = value
         methods = []
         for name in dir(type(value)):
@@ -112,6 +144,9 @@ class Child:
         if ref.id not in self.objects:
             raise LookupError(f"no object #{ref.id} here (it was created in an earlier run)")
         return self.objects[ref.id]
+
+    def decode(self, tree: Any, blobs: list[bytes]) -> Any:
+        return decode(tree, blobs, self.resolve_ref, self.shared.array)
 
     def load(self) -> dict[str, Any]:
         name = Path(self.learner_file).stem
@@ -134,7 +169,6 @@ class Child:
             reply = self.load()
         except BaseException as error:  # noqa: BLE001 - learner code: report, never crash
             reply = {"error": self.describe(error)}
-        reply["confinement"] = self.confinement
         self.reply(reply, [])
         if "error" in reply:
             return
@@ -164,10 +198,16 @@ class Child:
         try:
             op = header["op"]
             if op == "put":
-                return {"ok": encode(self.make_ref(decode(header["value"], blobs)), reply_blobs)}
+                return {
+                    "ok": encode(self.make_ref(self.decode(header["value"], blobs)), reply_blobs)
+                }
+            if op == "forget":
+                for ref_id in header["ids"]:
+                    self.objects.pop(ref_id, None)
+                return {"ok": None}
             target = self.module
             if header.get("target") is not None:
-                target = self.resolve_ref(decode(header["target"], blobs))
+                target = self.decode(header["target"], blobs)  # a reference, resolved
             with np.errstate(
                 over="call", invalid="call", divide="call", under="ignore", call=record
             ):
@@ -184,15 +224,15 @@ class Child:
 
     def run(self, op: str, target: Any, header: dict, blobs: list[bytes]) -> Any:
         if op == "call":
-            args = decode(header["args"], blobs, self.resolve_ref)
-            kwargs = decode(header["kwargs"], blobs, self.resolve_ref)
+            args = self.decode(header["args"], blobs)
+            kwargs = self.decode(header["kwargs"], blobs)
             return getattr(target, header["name"])(*args, **kwargs)
         if op == "get":
             return getattr(target, header["name"])
         if op == "fetch":
             return target
         if op == "set":
-            setattr(target, header["name"], decode(header["value"], blobs, self.resolve_ref))
+            setattr(target, header["name"], self.decode(header["value"], blobs))
             return None
         raise WireError(f"unknown operation {op!r}")
 
@@ -213,16 +253,27 @@ class Child:
 
 
 def main(argv: list[str]) -> None:
-    fd_in, fd_out, learner_file, limits = int(argv[0]), int(argv[1]), argv[2], json.loads(argv[3])
-    apply_limits(limits)  # first: inside a user namespace, hard limits could be raised again
-    # From here on the process sees only its own folder (read-write), the runtime and the
-    # learner's file (read-only), and no network.
-    confinement = confine(Path.cwd(), [*runtime_paths(), Path(learner_file).resolve()])
-    sys.meta_path.insert(0, ForbiddenImportBlocker())
-    for name in [m for m in sys.modules if m == "grader" or m.startswith("grader.")]:
-        del sys.modules[name]  # so that `import grader` goes through the blocker too
+    config = json.loads(argv[0])
+    apply_limits(
+        config["limits"], config["own_pid_namespace"]
+    )  # first: inside a user namespace, hard limits could be raised
+    confinement = confine(
+        Path(config["scratch"]),
+        [Path(p) for p in config["readable"]],
+        [Path(p) for p in config["listable"]],
+        own_network=config["own_network"],
+        landlock=config["landlock"],
+    )
+    channel = Channel(config["fd_in"], config["fd_out"])
+    # Sent before any learner code runs: the only thing the parent takes from us about us.
+    channel.send({"hello": confinement.describe()}, [])
+    go, _ = channel.receive()  # the parent may first move us into a cgroup of our own
+    if go.get("op") != "go":
+        os._exit(3)
+    sys.meta_path.insert(0, ForbiddenImportBlocker(config["forbidden"]))
     sys.dont_write_bytecode = True
-    Child(Channel(fd_in, fd_out), Path(learner_file), confinement.describe()).serve()
+    shared = SharedInputs(config["shared_fd"], config["shared_bytes"])
+    Child(channel, Path(config["learner_file"]), shared).serve()
     sys.stdout.flush()
     os._exit(0)  # skip atexit hooks the learner may have registered
 

@@ -1,7 +1,10 @@
 """Confining the learner's child: its own folder, a read-only runtime, no network.
 
 ``confine`` is called by the child itself, after it imported numpy and before it
-loads the learner's file. It stacks what the kernel offers, best effort:
+loads the learner's file. It runs inside the child, so it imports nothing of the
+grader. Where the child already lives in namespaces of its own (see
+``grader.sandbox.isolation``) these layers are a second wall; elsewhere they are
+the first. It stacks what the kernel offers, best effort:
 
 - Landlock (Linux 5.13+): read-write under the child's folder only, read and
   execute under the runtime (Python, numpy, the shared libraries), nothing else;
@@ -10,9 +13,10 @@ loads the learner's file. It stacks what the kernel offers, best effort:
 - A network namespace of its own (with a user namespace when one can be made,
   which also takes away every privilege over the host, even from root): no
   interface but a loopback that is down, so no UDP either.
-- A seccomp filter refusing ``socket()`` and ``io_uring_setup()``: UNIX sockets
-  with a path and vsock reach past a network namespace, and io_uring could make
-  sockets without calling ``socket()``.
+- A seccomp filter refusing ``socket()``, ``socketpair()`` and ``io_uring_setup()``:
+  UNIX sockets with a path (reached by ``sendto`` even from a socket pair) and
+  vsock reach past a network namespace, and io_uring could make sockets without
+  calling ``socket()``.
 
 Each layer applies to this process and everything it starts, and cannot be lifted.
 What the platform does not offer is reported in the returned ``Confinement``, never
@@ -23,23 +27,14 @@ from __future__ import annotations
 
 import ctypes
 import errno
-import importlib.util
 import os
 import platform
 import sys
-import sysconfig
 from dataclasses import dataclass
 from pathlib import Path
 
-# What the dynamic loader and a freshly started Python read, besides the runtime itself.
-SYSTEM_READ_ONLY = (
-    Path("/usr/lib"),
-    Path("/lib"),
-    Path("/lib64"),
-    Path("/usr/lib64"),
-    Path("/etc/ld.so.cache"),
-    Path("/dev/urandom"),
-)
+# Files every freshly started program reads; the folders of the runtime come from the parent.
+SYSTEM_READ_ONLY = (Path("/etc/ld.so.cache"), Path("/dev/urandom"))
 # Written to freely by tools and by subprocess.DEVNULL; it keeps nothing.
 SYSTEM_READ_WRITE = (Path("/dev/null"),)
 
@@ -56,11 +51,12 @@ class Arch:
     audit: int  # AUDIT_ARCH_* as seccomp sees it
     seccomp: int
     socket: int
+    socketpair: int
 
 
 ARCHES = {
-    "x86_64": Arch(audit=0xC000003E, seccomp=317, socket=41),
-    "aarch64": Arch(audit=0xC00000B7, seccomp=277, socket=198),
+    "x86_64": Arch(audit=0xC000003E, seccomp=317, socket=41, socketpair=53),
+    "aarch64": Arch(audit=0xC00000B7, seccomp=277, socket=198, socketpair=199),
 }
 
 PR_SET_NO_NEW_PRIVS = 38
@@ -149,18 +145,6 @@ class Confinement:
         return f"{head}: {', '.join(parts)}"
 
 
-def runtime_paths() -> list[Path]:
-    """The Python runtime a confined child reads: prefixes, standard library, numpy's folder."""
-    candidates = [Path(sys.prefix), Path(sys.base_prefix), Path(sys.exec_prefix)]
-    for key in ("stdlib", "platstdlib"):
-        candidates.append(Path(sysconfig.get_paths()[key]))
-    spec = importlib.util.find_spec("numpy")
-    if spec is not None and spec.origin:
-        # The site-packages folder, which also holds numpy.libs (its bundled BLAS).
-        candidates.append(Path(spec.origin).parent.parent)
-    return unique_existing(candidates)
-
-
 def unique_existing(paths: list[Path]) -> list[Path]:
     seen: dict[Path, None] = {}
     for path in paths:
@@ -169,12 +153,22 @@ def unique_existing(paths: list[Path]) -> list[Path]:
     return list(seen)
 
 
-def confine(workdir: Path, read_only: list[Path]) -> Confinement:
+def confine(
+    workdir: Path,
+    read_only: list[Path],
+    list_only: list[Path] = (),
+    own_network: bool = True,
+    landlock: bool = True,
+) -> Confinement:
     """Confine this process and its future children; irreversible.
 
     ``workdir`` becomes the only place it can write (and read; not execute); ``read_only``
-    (e.g. ``runtime_paths()`` and the learner's file) can be read and executed, as
-    can the shared libraries and loader files in ``SYSTEM_READ_ONLY``. Call it from a
+    (the runtime the parent chose and the learner's file) can be read and executed, as
+    can the shared libraries and loader files in ``SYSTEM_READ_ONLY``; ``list_only``
+    folders can be listed, not read (Python's import system lists the folders on
+    ``sys.path``). ``own_network`` moves into a network namespace of our own; the
+    parent turns it off when the child already has one; ``landlock`` False leaves the
+    file system open (for tests of the other walls). Call it from a
     single-threaded process (set ``OPENBLAS_NUM_THREADS=1`` before numpy starts):
     on Landlock ABI < 8 only the calling thread is confined, which ``notes`` reports.
     """
@@ -186,17 +180,17 @@ def confine(workdir: Path, read_only: list[Path]) -> Confinement:
     if libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
         return Confinement.none(f"no_new_privs refused: {os.strerror(ctypes.get_errno())}")
     threads = thread_count()
-    abi = landlock_abi(libc)
-    if abi is None:
+    abi = landlock_abi(libc) if landlock else None
+    if abi is None and landlock:
         notes.append("Landlock is not available (kernel older than 5.13 or not enabled)")
     elif threads > 1 and abi < 8:
         # Landlock before ABI 8 binds the calling thread only (seccomp binds them all).
         notes.append(f"{threads - 1} other thread(s) not confined by Landlock")
 
-    network = isolate_network(libc, notes)
+    network = isolate_network(libc, notes) if own_network else "namespace"
     sockets = refuse_sockets(libc, notes)
     landlocked = abi is not None and restrict_landlock(
-        libc, abi, threads, rules(workdir, read_only, abi), notes
+        libc, abi, threads, rules(workdir, read_only, abi, list_only), notes
     )
     if not landlocked:
         return Confinement(None, False, network, sockets, False, tuple(notes))
@@ -246,14 +240,17 @@ def fs_access(abi: int) -> int:
     return access
 
 
-def rules(workdir: Path, read_only: list[Path], abi: int) -> list[tuple[Path, int]]:
+def rules(
+    workdir: Path, read_only: list[Path], abi: int, list_only: list[Path] = ()
+) -> list[tuple[Path, int]]:
     """(path, allowed rights) for every path that exists; the rest is denied."""
     handled = fs_access(abi)
     reading = FS_EXECUTE | FS_READ_FILE | FS_READ_DIR
     writing = FS_READ_FILE | FS_WRITE_FILE | FS_TRUNCATE | FS_IOCTL_DEV
     # No programs of its own, and no device nodes: a new node for a disk would be readable.
     own = handled & ~(FS_EXECUTE | FS_MAKE_CHAR | FS_MAKE_BLOCK)
-    found = [(path, reading) for path in unique_existing([*read_only, *SYSTEM_READ_ONLY])]
+    found = [(path, FS_READ_DIR) for path in unique_existing(list(list_only))]
+    found += [(path, reading) for path in unique_existing([*read_only, *SYSTEM_READ_ONLY])]
     found += [(path, writing) for path in unique_existing(list(SYSTEM_READ_WRITE))]
     found += [(path, own) for path in unique_existing([workdir])]
     # Landlock refuses rights the ruleset does not handle, and folder rights on a file.
@@ -356,7 +353,7 @@ class SockFprog(ctypes.Structure):
 
 
 def socket_filter(arch: Arch) -> list[tuple[int, int, int, int]]:
-    """A BPF program: EACCES for socket() and io_uring_setup(), EPERM for foreign ABIs."""
+    """A BPF program: EACCES for socket(), socketpair() and io_uring_setup(), EPERM for foreign ABIs."""
     deny = SECCOMP_RET_ERRNO | errno.EACCES
     foreign = SECCOMP_RET_ERRNO | errno.EPERM
     return [
@@ -364,8 +361,9 @@ def socket_filter(arch: Arch) -> list[tuple[int, int, int, int]]:
         (BPF_JEQ_K, 1, 0, arch.audit),
         (BPF_RET_K, 0, 0, foreign),  # e.g. i386 syscalls through int 0x80
         (BPF_LD_W_ABS, 0, 0, 0),  # seccomp_data.nr
-        (BPF_JGE_K, 3, 0, X32_SYSCALL_BIT),  # x32 numbers alias the native ones
-        (BPF_JEQ_K, 2, 0, arch.socket),
+        (BPF_JGE_K, 4, 0, X32_SYSCALL_BIT),  # x32 numbers alias the native ones
+        (BPF_JEQ_K, 3, 0, arch.socket),
+        (BPF_JEQ_K, 2, 0, arch.socketpair),
         (BPF_JEQ_K, 1, 0, SYS_IO_URING_SETUP),
         (BPF_RET_K, 0, 0, SECCOMP_RET_ALLOW),
         (BPF_RET_K, 0, 0, deny),
