@@ -19,7 +19,7 @@ from grader.gradescope import grade_submission, write_bundle
 from grader.grading import plan_jobs, run_jobs
 from grader.pool import Progress
 from grader.reports import duration_text
-from grader.sandbox.confine import landlock_abi
+from grader.sandbox.isolation import chosen_mode, namespaces_problem, weak_confinement_warning
 from grader.submissions import discover
 
 
@@ -72,7 +72,7 @@ def show_progress(progress: Progress, job, result) -> None:
 @click.option(
     "--require-confinement",
     is_flag=True,
-    help="Refuse to grade where the platform cannot confine learner code (no Landlock).",
+    help="Refuse to grade unless learner code runs in namespaces of its own (bubblewrap).",
 )
 @click.option(
     "--gradescope",
@@ -114,11 +114,15 @@ def grade(
     """
     bank = bank_of(ctx, bank_dir)
     katas = chosen_katas(bank, names)
-    if require_confinement and landlock_abi() is None:
+    if require_confinement and chosen_mode() != "namespaces":
         raise KataError(
-            "--require-confinement: this platform offers no Landlock (Linux 5.13 or newer), "
-            "so learner code could read other files; grade on Linux, or drop the option"
+            f"--require-confinement: learner code cannot run in namespaces here "
+            f"({namespaces_problem() or 'KATA_ISOLATION says not to'}); grade on Linux with "
+            "user namespaces and bubblewrap, or drop the option"
         )
+    warning = weak_confinement_warning()
+    if warning:
+        echo(style(f"kata: warning: {warning}", fg="red", bold=True), err=True)
     if gradescope:
         results = grade_submission(katas, gradescope_root, seed)
         echo(f"Gradescope results written: score {results['score']:g}/100")

@@ -34,6 +34,10 @@ done
 : "${python:?kata needs Python 3.11 or newer}"
 "$python" -m venv /autograder/kata-venv
 /autograder/kata-venv/bin/pip install --quiet /autograder/source/kata-src
+# Gradescope runs everything as root and may refuse namespaces: then the learner's child
+# runs as nobody, and the hidden suites and reference solutions must be root's alone.
+bank=$(/autograder/kata-venv/bin/python -c 'from grader.catalog import default_bank_root; print(default_bank_root())')
+chmod -R go-rwx "$bank" /autograder/source
 """
 
 RUN_AUTOGRADER = """#!/usr/bin/env bash

