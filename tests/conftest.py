@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 import shutil
+import signal
 import textwrap
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,6 +16,34 @@ from grader.catalog import Bank, Kata, default_bank_root, open_bank
 
 ROOT = Path(__file__).resolve().parent.parent
 CORRECT_RELU = ROOT / "solutions" / "relu_backward.py"
+
+
+TEST_TIME_LIMIT_S = 180  # a hang fails its test fast instead of eating CI's limit
+
+
+@pytest.fixture(autouse=True)
+def _runner_in_a_process_of_its_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    """CLI tests must not turn the pytest process into a runner (a subreaper, memory-capped)."""
+    monkeypatch.setenv("KATA_RUNNER", "subprocess")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item: pytest.Item):
+    """Fail a test that runs past TEST_TIME_LIMIT_S, with where it was."""
+
+    def expired(_signal: int, _frame: object) -> None:
+        raise TimeoutError(f"{item.nodeid} ran past {TEST_TIME_LIMIT_S} s")
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.alarm(TEST_TIME_LIMIT_S)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 @pytest.fixture(scope="session")

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from grader.catalog import open_bank
 from grader.engine import check
 from grader.errors import MissingFile, UnknownKata
 
@@ -213,20 +214,42 @@ def relu_backward(grad_output, x):
 
 
 def test_forged_results_from_a_lingering_process_do_not_count(relu, learner_file):
-    # The stub's functions fail; a detached process keeps rewriting any run.json it can find.
-    source = """
+    # The stub's functions fail; a detached process keeps writing a complete, passing
+    # record into any run.json it can reach, in the form the runner writes.
+    names = [f"test_{i}" for i in range(25)]
+    forged = {
+        "tests": [
+            {
+                "name": n,
+                "title": n,
+                "category": "values",
+                "outcome": "passed",
+                "message": "",
+                "duration_s": 0.0,
+                "weight": 1.0,
+            }
+            for n in names
+        ],
+        "error": None,
+        "speed": None,
+        "flags": [],
+        "confinement": "forged",
+        "output": "",
+        "leftover_processes": 0,
+        "notes": [],
+    }
+    source = f"""
 import glob, json, os, time
 
 def _forge():
     if os.fork() == 0:
         os.setsid()
         if os.fork() == 0:
-            fake = {"error": None, "speed": None, "exit_status": 0, "report": None}
             end = time.time() + 8
             while time.time() < end:
-                for path in glob.glob('/tmp/kata-check-*/run.json'):
+                for folder in glob.glob('/tmp/kata-check-*'):
                     try:
-                        open(path, 'w').write(json.dumps(fake))
+                        open(os.path.join(folder, 'run.json'), 'w').write({json.dumps(forged)!r})
                     except OSError:
                         pass
                 time.sleep(0.01)
@@ -240,8 +263,25 @@ def relu_forward(x):
 def relu_backward(grad_output, x):
     raise NotImplementedError
 """
-    result = check(relu, learner_file(source), seed=1)
-    assert result.score == 0 and result.passed == 0
+    result = check(relu, learner_file(source), seed=1, timing=False)
+    assert result.confinement != "forged"
+    assert result.score == 0 and result.passed == 0 and result.total > 20
+
+
+def test_what_a_learner_prints_is_shown(relu, learner_file):
+    source = CORRECT.replace(
+        "return np.maximum(x, 0)", "print('shape is', x.shape)\n    return np.maximum(x, 0)"
+    )
+    result = check(relu, learner_file(source), seed=1, timing=False)
+    assert result.all_passed and "shape is (" in result.output
+
+
+def test_a_chatty_correct_file_loses_nothing(relu, learner_file):
+    chatty = "print('x' * 3_000_000)\n    "
+    source = CORRECT.replace("return grad_output", chatty + "return grad_output")
+    result = check(relu, learner_file(source), seed=1, timing=False)
+    assert result.all_passed, messages(result)
+    assert "output_flood" not in result.flags
 
 
 def test_lists_and_hard_coded_answers_fail(relu, learner_file):
@@ -322,3 +362,20 @@ def test_elapsed_time_uses_the_injected_clock(relu, learner_file):
         relu, learner_file(CORRECT), seed=1, timing=False, started_at=1000.0, clock=lambda: 1754.5
     )
     assert result.elapsed_since_start_s == 754.5
+
+
+def test_a_benchmark_that_fails_never_changes_the_score(fast_bank, tmp_path, learner_file):
+    import re
+    import shutil
+
+    root = tmp_path / "bank"
+    shutil.copytree(fast_bank.root, root)
+    meta = root / "katas" / "relu_backward" / "kata.toml"
+    broken = meta.read_text().replace('args = ["$grad_output", "$x"]', 'args = ["$x"]')
+    assert re.search(r'args = \["\$x"\]\n*$', broken)
+    meta.write_text(broken)
+    kata = open_bank(root).get("relu_backward")
+    result = check(kata, learner_file(CORRECT), seed=1, timing=True)
+    assert result.score == 100 and result.error is None
+    assert result.speed is not None and result.speed.ratio is None
+    assert "not measured" in result.speed.note or "raised" in result.speed.note

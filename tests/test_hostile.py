@@ -234,7 +234,7 @@ def relu_forward(x):
         "import os, sys, time\\n"
         "depth = int(sys.argv[2])\\n"
         "os.setsid()\\n"
-        "if depth < 30 and os.fork() == 0:\\n"
+        "if depth < 60 and os.fork() == 0:\\n"
         "    os.execv(sys.executable, [sys.executable, '-S', '-c', sys.argv[1], sys.argv[1], str(depth + 1), {marker!r}])\\n"
         "time.sleep(60)\\n"
     )
