@@ -208,10 +208,10 @@ def discover(folder: Path, kata_ids: set[str], stage_to: Path) -> Discovery:
     try:
         for name in _names(root):
             mode = os.stat(name, dir_fd=root, follow_symlinks=False).st_mode
-            target = stage_to / file_name_of(name.removesuffix(".zip"))
             if name.startswith("."):
                 ignored.append(shown(name))
             elif stat.S_ISDIR(mode):
+                target = stage_to / file_name_of(name)
                 files = _read_folder(root, name, kata_ids, target, ignored)
                 submissions[name] = Submission(name, files, "folder")
             elif stat.S_ISREG(mode) and name.endswith(".zip"):
@@ -221,6 +221,7 @@ def discover(folder: Path, kata_ids: set[str], stage_to: Path) -> Discovery:
                         f"{shown(name)} (the folder {shown(student)}/ is graded instead)"
                     )
                     continue
+                target = stage_to / file_name_of(student)
                 files = _unpack(root, name, kata_ids, target, ignored)
                 submissions[student] = Submission(student, files, "zip")
             else:

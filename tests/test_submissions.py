@@ -122,6 +122,13 @@ def test_a_symlinked_student_folder_scores_nothing_and_is_reported(
     assert set(rows) == {"ada"} and rows["ada"]["relu_backward"] == "100"
 
 
+def test_a_folder_named_like_a_zip_is_a_student_of_its_own(klass, tmp_path):
+    (klass / "ada.zip").mkdir()
+    (klass / "ada.zip" / "relu_backward.py").write_text("# ada's other folder")
+    found = discover(klass, KATAS, tmp_path / "staged")
+    assert graded(found) == {"ada": KATAS, "ada.zip": KATAS}
+
+
 # -- special and oversized files --------------------------------------------------------------
 
 
