@@ -197,7 +197,7 @@ def _running(pid: int) -> bool:
 
 
 def discover(folder: Path, kata_ids: set[str], stage_to: Path) -> Discovery:
-    """Every student's kata files, staged under ``stage_to``; what is not graded goes to ``ignored``.
+    """Every student's kata files, staged under ``stage_to``; what is not graded is ``ignored``.
 
     ``folder`` itself is the instructor's and may be a symlink; nothing inside it is followed.
     """
@@ -206,8 +206,7 @@ def discover(folder: Path, kata_ids: set[str], stage_to: Path) -> Discovery:
     ignored: list[str] = []
     root = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
     try:
-        for name in _names(root):
-            mode = os.stat(name, dir_fd=root, follow_symlinks=False).st_mode
+        for name, mode in _entries(root):
             if name.startswith("."):
                 ignored.append(shown(name))
             elif stat.S_ISDIR(mode):
@@ -235,6 +234,15 @@ def discover(folder: Path, kata_ids: set[str], stage_to: Path) -> Discovery:
 def _names(folder_fd: int) -> list[str]:
     with os.scandir(folder_fd) as entries:
         return sorted(entry.name for entry in entries)
+
+
+def _entries(folder_fd: int) -> Iterator[tuple[str, int]]:
+    """Each name in the folder, sorted, with its ``lstat`` mode; one that vanished is skipped."""
+    for name in _names(folder_fd):
+        try:
+            yield name, os.stat(name, dir_fd=folder_fd, follow_symlinks=False).st_mode
+        except FileNotFoundError:
+            continue
 
 
 def _open_folder(name: str, parent_fd: int) -> int:
@@ -377,9 +385,8 @@ def _search_folder(
         return []
     subfolders = []
     try:
-        for name in _names(fd):
+        for name, mode in _entries(fd):
             label = _label((*parts, name))
-            mode = os.stat(name, dir_fd=fd, follow_symlinks=False).st_mode
             kata_id = name.removesuffix(".py")
             if stat.S_ISDIR(mode):
                 subfolders.append((*parts, name))

@@ -1,4 +1,4 @@
-"""``kill -9`` of a real ``kata grade`` midway: nothing left running, nothing lost, a rerun finishes.
+"""``kill -9`` of a real ``kata grade`` midway: nothing left running or lost, a rerun finishes.
 
 The grader runs as a subprocess in a session of its own, with its own TMPDIR (a
 folder unique to the test), so every process it starts can be found by its
