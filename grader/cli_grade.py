@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 import click
@@ -20,7 +19,7 @@ from grader.grading import plan_jobs, run_jobs
 from grader.pool import Progress
 from grader.reports import duration_text
 from grader.sandbox.isolation import chosen_mode, namespaces_problem, weak_confinement_warning
-from grader.submissions import discover
+from grader.submissions import discover, shown, staging_folder
 
 
 def chosen_katas(bank, names: str | None) -> list[Kata]:
@@ -125,6 +124,8 @@ def grade(
         echo(style(f"kata: warning: {warning}", fg="red", bold=True), err=True)
     if gradescope:
         results = grade_submission(katas, gradescope_root, seed)
+        if "output" in results:
+            echo(style(results["output"], fg="yellow"), err=True)
         echo(f"Gradescope results written: score {results['score']:g}/100")
         return
     if submissions is None:
@@ -133,16 +134,16 @@ def grade(
     book = Gradebook(out / "gradebook.sqlite3")
     try:
         seed = book.seed(seed, new_seed())
-        with tempfile.TemporaryDirectory(prefix="kata-unzipped-") as unpacked:
-            discovery = discover(submissions, set(bank.katas), Path(unpacked))
+        with staging_folder(out) as staged:
+            discovery = discover(submissions, set(bank.katas), staged)
             if not discovery.submissions:
                 raise KataError(f"{submissions} holds no student folders or zips")
             if discovery.ignored:
-                shown = ", ".join(discovery.ignored[:20]) + (
+                listed = ", ".join(discovery.ignored[:20]) + (
                     " ..." if len(discovery.ignored) > 20 else ""
                 )
                 echo(
-                    style(f"Ignored {len(discovery.ignored)} item(s): {shown}", fg="yellow"),
+                    style(f"Ignored {len(discovery.ignored)} item(s): {listed}", fg="yellow"),
                     err=True,
                 )
             plan = plan_jobs(discovery, katas, book, seed, regrade)
@@ -162,7 +163,10 @@ def grade(
     render_summary(rows, students, kata_ids, out)
     if failures:
         for job, error in failures[:10]:
-            echo(style(f"grader failure on {job.student}/{job.kata}: {error}", fg="red"), err=True)
+            echo(
+                style(f"grader failure on {shown(job.student)}/{job.kata}: {error}", fg="red"),
+                err=True,
+            )
         raise KataError(
             f"{len(failures)} job(s) failed in the grader itself; run again to retry them"
         )

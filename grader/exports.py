@@ -4,6 +4,10 @@
   ``total`` (mean of the kata scores) and ``flags``;
 - ``students/<student>.json``: every detail of every job;
 - ``gradescope/<student>/results.json``: Gradescope's autograder results format.
+
+A student's name is whatever their folder was called, so it is escaped where it
+becomes a file name (``submissions.file_name_of``) and neutralised where it
+becomes a spreadsheet cell (``csv_text``).
 """
 
 from __future__ import annotations
@@ -15,8 +19,10 @@ from typing import Any
 
 from grader.gradebook import JobRow
 from grader.reports import test_label
+from grader.submissions import file_name_of
 
 EXPORT_VERSION = 1
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def student_table(
@@ -37,14 +43,21 @@ def flags_of(graded: dict[str, JobRow]) -> list[str]:
     return [f"{kata}: {flag}" for kata, row in sorted(graded.items()) for flag in row.flags]
 
 
+def csv_text(text: str) -> str:
+    """A text cell a spreadsheet shows as text, never runs as a formula (OWASP's CSV rule)."""
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
+
 def write_csv(path: Path, table: dict[str, dict[str, JobRow]], katas: list[str]) -> None:
+    """Text cells neutralised; scores written as plain numbers, which need no quote."""
     with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["student", *katas, "total", "flags"])
+        writer.writerow([csv_text(name) for name in ("student", *katas, "total", "flags")])
         for student, graded in table.items():
             scores = [f"{graded[k].score:g}" if k in graded else "0" for k in katas]
+            flags = "; ".join(flags_of(graded))
             writer.writerow(
-                [student, *scores, f"{total_of(graded, katas):g}", "; ".join(flags_of(graded))]
+                [csv_text(student), *scores, f"{total_of(graded, katas):g}", csv_text(flags)]
             )
 
 
@@ -71,9 +84,16 @@ def student_json(student: str, graded: dict[str, JobRow], katas: list[str]) -> d
 
 
 def gradescope_results(
-    graded: dict[str, dict[str, Any]], katas: list[str], execution_time: float
+    graded: dict[str, dict[str, Any]],
+    katas: list[str],
+    execution_time: float,
+    ignored: list[str] | None = None,
 ) -> dict[str, Any]:
-    """Gradescope's results.json: kata scores as test points summing to 100 per student."""
+    """Gradescope's results.json: kata scores as test points summing to 100 per student.
+
+    ``ignored`` (what in the submission was not graded, and why) becomes the
+    top-level ``output`` the student sees.
+    """
     per_kata = 100.0 / len(katas)
     tests: list[dict[str, Any]] = []
     for kata in katas:
@@ -99,13 +119,16 @@ def gradescope_results(
                 )
             )
     score = sum(t["score"] for t in tests)
-    return {
+    results = {
         "score": round(score, 2),
         "execution_time": round(execution_time, 2),
         "visibility": "visible",
         "stdout_visibility": "hidden",
         "tests": tests,
     }
+    if ignored:
+        results["output"] = f"Not graded: {'; '.join(ignored)}"
+    return results
 
 
 def _gs_test(name: str, score: float, max_score: float, output: str) -> dict[str, Any]:
@@ -124,7 +147,7 @@ def write_exports(out: Path, rows: list[JobRow], students: list[str], katas: lis
     for student, graded in table.items():
         folder = out / "students"
         folder.mkdir(parents=True, exist_ok=True)
-        (folder / f"{student}.json").write_text(
+        (folder / f"{file_name_of(student)}.json").write_text(
             json.dumps(student_json(student, graded, katas), indent=2)
         )
         results = gradescope_results(
@@ -132,6 +155,6 @@ def write_exports(out: Path, rows: list[JobRow], students: list[str], katas: lis
             katas,
             sum(r.duration_s for r in graded.values()),
         )
-        target = out / "gradescope" / student
+        target = out / "gradescope" / file_name_of(student)
         target.mkdir(parents=True, exist_ok=True)
         (target / "results.json").write_text(json.dumps(results, indent=2))

@@ -10,8 +10,10 @@ Gradescope's own per-submission containers.
 from __future__ import annotations
 
 import json
+import tempfile
 import time
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 
 from grader import __version__
@@ -19,6 +21,7 @@ from grader.catalog import Bank, Kata
 from grader.engine import check
 from grader.errors import KataError
 from grader.exports import gradescope_results
+from grader.submissions import find_files
 
 SETUP_SH = """#!/usr/bin/env bash
 # Gradescope image setup: install Python >= 3.11 and this project with its kata bank.
@@ -69,24 +72,24 @@ packages = ["grader"]
 """
 
 
-def find_file(submission: Path, kata: Kata) -> Path | None:
-    """The kata's file anywhere in the submission (Gradescope keeps uploaded folders)."""
-    found = sorted(submission.rglob(kata.file_name), key=lambda p: (len(p.parts), str(p)))
-    return found[0] if found else None
-
-
 def grade_submission(katas: list[Kata], root: Path, seed: int | None) -> dict:
-    """Grade ``root/submission`` and write ``root/results/results.json``; returns the results."""
+    """Grade ``root/submission`` and write ``root/results/results.json``; returns the results.
+
+    Kata files are found and copied as in ``kata grade`` (``submissions.find_files``):
+    no symlink is followed and nothing but a regular file of at most 1 MiB is read.
+    """
     submission = root / "submission"
     if not submission.is_dir():
         raise KataError(f"no submission folder {submission} (is this Gradescope's layout?)")
     began = time.monotonic()
     graded = {}
-    for kata in katas:
-        path = find_file(submission, kata)
-        if path is not None:
-            graded[kata.id] = check(kata, path, seed=seed).to_json()
-    results = gradescope_results(graded, [k.id for k in katas], time.monotonic() - began)
+    with tempfile.TemporaryDirectory(prefix="kata-submission-") as private:  # mode 0700
+        files, ignored = find_files(submission, {k.id for k in katas}, Path(private))
+        for kata in katas:
+            if kata.id in files:
+                result = check(kata, files[kata.id].path, seed=seed)
+                graded[kata.id] = replace(result, file=files[kata.id].origin).to_json()
+    results = gradescope_results(graded, [k.id for k in katas], time.monotonic() - began, ignored)
     target = root / "results" / "results.json"
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(json.dumps(results, indent=2))

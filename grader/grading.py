@@ -7,21 +7,22 @@ interrupted run loses nothing finished and a rerun grades only what is left.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from grader.catalog import Bank, Kata
 from grader.gradebook import Gradebook
 from grader.pool import CheckTask, Progress, run_checks
 from grader.results import CheckResult
-from grader.submissions import Discovery, file_hash
+from grader.submissions import Discovery
 
 
 @dataclass(frozen=True)
 class Job:
     student: str
     kata: str
-    file: str
-    file_hash: str
+    file: str  # the private copy that is graded
+    file_hash: str  # of that copy's bytes, read once
+    origin: str  # where the student handed it in, for the records
 
 
 @dataclass(frozen=True)
@@ -31,22 +32,25 @@ class Plan:
     missing: list[tuple[str, str]]  # (student, kata) with no file
 
 
-def plan_jobs(discovery: Discovery, katas: list[Kata], book: Gradebook, seed: int,
-              regrade: bool) -> Plan:  # fmt: skip
+def plan_jobs(
+    discovery: Discovery, katas: list[Kata], book: Gradebook, seed: int, regrade: bool
+) -> Plan:
     """Jobs still to grade: new ones, changed files, a changed seed, or all with ``regrade``."""
     finished = book.hashes()
     todo, done, missing = [], 0, []
     for submission in discovery.submissions:
         for kata in katas:
-            path = submission.files.get(kata.id)
-            if path is None:
+            staged = submission.files.get(kata.id)
+            if staged is None:
                 missing.append((submission.student, kata.id))
                 continue
-            digest = file_hash(path)
-            if not regrade and finished.get((submission.student, kata.id)) == (digest, seed):
+            key = (submission.student, kata.id)
+            if not regrade and finished.get(key) == (staged.sha256, seed):
                 done += 1
                 continue
-            todo.append(Job(submission.student, kata.id, str(path), digest))
+            todo.append(
+                Job(submission.student, kata.id, str(staged.path), staged.sha256, staged.origin)
+            )
     return Plan(todo, done, missing)
 
 
@@ -69,7 +73,7 @@ def run_jobs(
         if result is None:
             failures.append((job, error or "unknown error"))  # not recorded: regraded next run
         else:
-            book.record(job.student, job.file_hash, result)
+            book.record(job.student, job.file_hash, replace(result, file=job.origin))
         if on_progress:
             on_progress(progress, job, result)
 

@@ -4,13 +4,18 @@ Workers are spawned Python processes, each a child subreaper with plugin
 autoloading off; they run hidden suites in-process (``engine.become_runner``),
 saving a Python and pytest start per job, while every learner file still runs
 in a confined child of its own. Results come back to the caller's process,
-which alone records them, as each job finishes.
+which alone records them, as each job finishes. Workers die with the caller:
+killed with SIGKILL, it cannot shut the pool down, and a worker blocked on the
+pool's queue would otherwise live on (and keep the resource tracker alive).
 """
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
+import signal
+import sys
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -22,6 +27,7 @@ from grader.engine import become_runner, check
 from grader.results import CheckResult
 
 JOBS_PER_WORKER_LIFE = 200  # recycle workers now and then, so no state can build up
+PR_SET_PDEATHSIG = 1
 
 
 @dataclass(frozen=True)
@@ -49,14 +55,25 @@ class Progress:
 _worker_bank: Bank | None = None
 
 
-def _start_worker(bank_root: str) -> None:
-    """Make this worker a trusted runner: subreaper, quiet, plugin autoload off."""
+def _start_worker(bank_root: str, parent: int) -> None:
+    """Make this worker a trusted runner that dies with ``parent``: subreaper, quiet, no plugins."""
     global _worker_bank
+    _die_with(parent)
     become_runner()
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
     os.dup2(devnull, 2)
     _worker_bank = open_bank(Path(bank_root))
+
+
+def _die_with(parent: int) -> None:
+    """Be killed when ``parent`` dies (Linux); its learner children follow by their own rule."""
+    # The signal comes when the *thread* that started us ends: the pool's threads (the
+    # caller's and the executor's manager) live until run_checks shuts the pool down.
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # it died before we asked
+        os._exit(1)
 
 
 def _run(task: CheckTask, seed: int, timing: bool) -> CheckResult:
@@ -85,7 +102,7 @@ def run_checks(
         max_workers=workers,
         mp_context=multiprocessing.get_context("spawn"),
         initializer=_start_worker,
-        initargs=(str(bank.root),),
+        initargs=(str(bank.root), os.getpid()),
         max_tasks_per_child=JOBS_PER_WORKER_LIFE,
     )
     try:

@@ -1,0 +1,321 @@
+"""Reading a class's submissions as a hostile student would hand them in.
+
+Every attack is small and bounded: a sparse file costs no disk, a FIFO is
+unblocked by a timer should anything wait on it, symlinks live in tmp_path.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import hashlib
+import json
+import os
+import stat
+import subprocess
+import sys
+import threading
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from grader.cli import main
+from grader.gradebook import Gradebook
+from grader.grading import plan_jobs, run_jobs
+from grader.submissions import discover, file_name_of, find_files, staging_folder
+
+KATAS = {"relu_backward"}
+BUGGY = "x >= 0"
+
+
+@pytest.fixture
+def solution(fast_bank) -> Path:
+    return fast_bank.root / "solutions" / "relu_backward.py"
+
+
+@pytest.fixture
+def klass(tmp_path, solution) -> Path:
+    """One honest student, ada, whose file is a plain copy of the reference."""
+    folder = tmp_path / "submissions"
+    (folder / "ada").mkdir(parents=True)
+    (folder / "ada" / "relu_backward.py").write_bytes(solution.read_bytes())
+    return folder
+
+
+def graded(discovery) -> dict[str, set[str]]:
+    return {s.student: set(s.files) for s in discovery.submissions}
+
+
+def invoke(fast_bank, *args: str):
+    return CliRunner().invoke(main, ["--bank", str(fast_bank.root), *args])
+
+
+@pytest.fixture
+def unblock_fifos():
+    """Open for writing, after 5 s, any FIFO the code under test may be stuck reading."""
+    fifos: list[Path] = []
+
+    def unblock() -> None:
+        for fifo in fifos:
+            with contextlib.suppress(OSError):  # nobody is reading it: as it should be
+                os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+
+    timer = threading.Timer(5, unblock)
+    timer.start()
+    yield fifos
+    timer.cancel()
+
+
+# -- symlinks -------------------------------------------------------------------------------
+
+
+def test_a_symlinked_kata_file_is_listed_and_not_graded(klass, solution, tmp_path):
+    (klass / "bob").mkdir()
+    (klass / "bob" / "relu_backward.py").symlink_to(solution)
+    found = discover(klass, KATAS, tmp_path / "staged")
+    assert graded(found) == {"ada": KATAS, "bob": set()}
+    assert "bob/relu_backward.py (a symlink, not followed)" in found.ignored
+
+
+def test_a_student_folder_that_is_a_symlink_is_listed_and_not_graded(klass, solution, tmp_path):
+    (klass / "mallory").symlink_to(solution.parent, target_is_directory=True)
+    found = discover(klass, KATAS, tmp_path / "staged")
+    assert graded(found) == {"ada": KATAS}
+    assert "mallory (a symlink, not followed)" in found.ignored
+
+
+def test_a_zip_that_is_a_symlink_is_listed_and_not_unpacked(klass, solution, tmp_path):
+    elsewhere = tmp_path / "elsewhere.zip"
+    with zipfile.ZipFile(elsewhere, "w") as zipped:
+        zipped.write(solution, "relu_backward.py")
+    (klass / "cy.zip").symlink_to(elsewhere)
+    found = discover(klass, KATAS, tmp_path / "staged")
+    assert graded(found) == {"ada": KATAS}
+    assert "cy.zip (a symlink, not followed)" in found.ignored
+
+
+def test_a_symlink_inside_a_zip_is_listed_and_not_written(klass, tmp_path):
+    link = zipfile.ZipInfo("eve/relu_backward.py")
+    link.create_system = 3  # Unix, so the mode bits below are read
+    link.external_attr = (stat.S_IFLNK | 0o777) << 16
+    with zipfile.ZipFile(klass / "eve.zip", "w") as zipped:
+        zipped.writestr(link, "../../solutions/relu_backward.py")
+    found = discover(klass, KATAS, tmp_path / "staged")
+    assert graded(found)["eve"] == set()
+    assert "eve.zip:eve/relu_backward.py (a symlink, not followed)" in found.ignored
+
+
+def test_a_symlinked_student_folder_scores_nothing_and_is_reported(
+    fast_bank, klass, solution, tmp_path
+):
+    """The attack of issue 9: a folder linked to the reference solutions scored 100."""
+    (klass / "mallory").symlink_to(solution.parent, target_is_directory=True)
+    out = tmp_path / "gb"
+    result = invoke(fast_bank, "grade", str(klass), "--out", str(out), "--no-timing")
+    assert result.exit_code == 0, result.output
+    assert "mallory (a symlink, not followed)" in result.output
+    with open(out / "grades.csv", newline="") as handle:
+        rows = {row["student"]: row for row in csv.DictReader(handle)}
+    assert set(rows) == {"ada"} and rows["ada"]["relu_backward"] == "100"
+
+
+def test_a_folder_named_like_a_zip_is_a_student_of_its_own(klass, tmp_path):
+    (klass / "ada.zip").mkdir()
+    (klass / "ada.zip" / "relu_backward.py").write_text("# ada's other folder")
+    found = discover(klass, KATAS, tmp_path / "staged")
+    assert graded(found) == {"ada": KATAS, "ada.zip": KATAS}
+
+
+# -- special and oversized files --------------------------------------------------------------
+
+
+def test_a_fifo_is_listed_and_neither_read_nor_waited_on(klass, tmp_path, unblock_fifos):
+    (klass / "bob").mkdir()
+    fifo = klass / "bob" / "relu_backward.py"
+    os.mkfifo(fifo)
+    unblock_fifos.append(fifo)
+    began = time.monotonic()
+    found = discover(klass, KATAS, tmp_path / "staged")
+    assert time.monotonic() - began < 4
+    assert graded(found)["bob"] == set()
+    assert "bob/relu_backward.py (a FIFO, not read)" in found.ignored
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="making a device node needs root")
+def test_a_device_is_listed_and_never_opened(klass, tmp_path):
+    (klass / "bob").mkdir()
+    os.mknod(klass / "bob" / "relu_backward.py", stat.S_IFCHR | 0o600, os.makedev(1, 5))
+    found = discover(klass, KATAS, tmp_path / "staged")  # /dev/zero: read whole, it never ends
+    assert graded(found)["bob"] == set()
+    assert "bob/relu_backward.py (a device, not read)" in found.ignored
+
+
+def test_a_100_gib_sparse_file_is_listed_as_too_large_and_never_read(fast_bank, klass, tmp_path):
+    """It used to be read whole to be hashed: MemoryError before anyone was graded."""
+    (klass / "bob").mkdir()
+    with open(klass / "bob" / "relu_backward.py", "wb") as handle:
+        handle.truncate(100 * 2**30)  # sparse: no disk used
+    found = discover(klass, KATAS, tmp_path / "staged")
+    book = Gradebook(tmp_path / "gb" / "gradebook.sqlite3")
+    plan = plan_jobs(found, [fast_bank.get("relu_backward")], book, seed=1, regrade=False)
+    book.close()
+    assert [job.student for job in plan.todo] == ["ada"] and plan.missing == [
+        ("bob", "relu_backward")
+    ]
+    assert any(
+        item.startswith("bob/relu_backward.py (too large: 102400.0 MiB") for item in found.ignored
+    )
+
+
+def test_a_zip_member_over_1_mib_is_listed_as_too_large(klass, tmp_path):
+    with zipfile.ZipFile(klass / "eve.zip", "w", zipfile.ZIP_DEFLATED) as zipped:
+        zipped.writestr("relu_backward.py", b"#" * (2 * 2**20))
+    found = discover(klass, KATAS, tmp_path / "staged")
+    assert graded(found)["eve"] == set()
+    assert any(item.startswith("eve.zip:relu_backward.py (too large") for item in found.ignored)
+
+
+# -- the bytes hashed are the bytes graded --------------------------------------------------
+
+
+def test_a_file_changed_after_discovery_is_graded_as_it_was_hashed(
+    fast_bank, klass, solution, tmp_path
+):
+    buggy = solution.read_text().replace("x > 0", BUGGY).encode()
+    (klass / "bob").mkdir()
+    (klass / "bob" / "relu_backward.py").write_bytes(buggy)
+    book = Gradebook(tmp_path / "gb" / "gradebook.sqlite3")
+    found = discover(klass, KATAS, tmp_path / "staged")
+    plan = plan_jobs(found, [fast_bank.get("relu_backward")], book, seed=7, regrade=False)
+    (klass / "bob" / "relu_backward.py").write_bytes(solution.read_bytes())  # swapped meanwhile
+    run_jobs(fast_bank, plan.todo, book, seed=7, workers=1, timing=False)
+    bob = next(row for row in book.rows() if row.student == "bob")
+    book.close()
+    assert bob.file_hash == hashlib.sha256(buggy).hexdigest()
+    assert bob.score < 100  # the buggy bytes that were hashed, not the swapped-in solution
+    assert bob.result["file"] == "bob/relu_backward.py"
+
+
+def test_the_graded_copies_are_private_to_the_grader(klass, tmp_path):
+    found = discover(klass, KATAS, tmp_path / "staged")
+    copy = found.submissions[0].files["relu_backward"].path
+    assert copy.read_bytes() == (klass / "ada" / "relu_backward.py").read_bytes()
+    assert stat.S_IMODE(copy.stat().st_mode) == 0o600
+    for folder in (tmp_path / "staged", copy.parent):
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+
+
+# -- the private folder under --out -------------------------------------------------------
+
+
+def test_a_killed_runs_staged_copies_are_swept_and_a_running_ones_kept(tmp_path):
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    alive = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        for pid in (dead.pid, alive.pid):
+            (tmp_path / ".staged" / str(pid)).mkdir(parents=True)
+        with staging_folder(tmp_path) as mine:
+            assert mine.is_dir() and stat.S_IMODE(mine.stat().st_mode) == 0o700
+            assert not (tmp_path / ".staged" / str(dead.pid)).exists()
+            assert (tmp_path / ".staged" / str(alive.pid)).exists()
+        assert not mine.exists()
+    finally:
+        alive.kill()
+        alive.wait()
+
+
+# -- student names -----------------------------------------------------------------------
+
+HOSTILE_NAMES = [
+    '=HYPERLINK("http:x","y")',  # a folder name cannot hold the "//" of a real link
+    "\u2024\u2024",  # ONE DOT LEADER twice: ".." once normalised (NFKC)
+    "a\u2215b",  # DIVISION SLASH
+    "a\uff0fb",  # FULLWIDTH SOLIDUS: "/" once normalised
+    "-1+1",
+    "@SUM(1)",
+    "+cmd",
+    "\tname",
+    "x" * 255,  # the longest folder name: "x...x.json" is too long a file name
+]
+
+
+def test_file_names_of_students_stay_in_their_folder_and_apart():
+    names = [file_name_of(name) for name in [*HOSTILE_NAMES, "José García", "ada", "Ada"]]
+    assert len(set(names)) == len(names)
+    for name in names:
+        assert "/" not in name and "\\" not in name and name not in (".", "..")
+        assert not name.startswith((".", "-")) and len(name.encode()) <= 120
+        assert name.isprintable()
+    assert file_name_of("José García") == "José García"
+
+
+def test_hostile_student_names_write_nothing_outside_out_and_no_formula(fast_bank, tmp_path):
+    klass = tmp_path / "submissions"
+    for name in HOSTILE_NAMES:
+        (klass / name).mkdir(parents=True)
+    out = tmp_path / "gb"
+    result = invoke(fast_bank, "grade", str(klass), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    written = {path.relative_to(out).parts[0] for path in out.rglob("*") if path.is_file()}
+    assert written == {"gradebook.sqlite3", "grades.csv", "students", "gradescope"} | {
+        p.name for p in out.glob("gradebook.sqlite3-*")
+    }
+    assert len(list((out / "students").iterdir())) == len(HOSTILE_NAMES)
+    assert len(list((out / "gradescope").glob("*/results.json"))) == len(HOSTILE_NAMES)
+    assert {p.name for p in tmp_path.iterdir()} == {"submissions", "gb"}
+    with open(out / "grades.csv", newline="") as handle:
+        rows = list(csv.reader(handle))
+    students = {row[0] for row in rows[1:]}
+    assert students == {f"'{n}" if n[0] in "=+-@\t" else n for n in HOSTILE_NAMES}
+    for row in rows[1:]:
+        assert row[1] == "0" and row[2] == "0"  # scores stay plain numbers
+    detail = json.loads((out / "students" / f"{file_name_of(HOSTILE_NAMES[0])}.json").read_text())
+    assert detail["student"] == HOSTILE_NAMES[0]  # the name itself is kept as data
+
+
+# -- Gradescope's layout -------------------------------------------------------------------
+
+
+def grade_on_gradescope(fast_bank, root: Path) -> dict:
+    result = invoke(fast_bank, "grade", "--gradescope", "--gradescope-root", str(root))
+    assert result.exit_code == 0, result.output
+    return json.loads((root / "results" / "results.json").read_text())
+
+
+def test_gradescope_does_not_follow_a_symlinked_kata_file(fast_bank, solution, tmp_path):
+    (tmp_path / "submission").mkdir()
+    (tmp_path / "submission" / "relu_backward.py").symlink_to(solution)
+    results = grade_on_gradescope(fast_bank, tmp_path)
+    assert results["score"] == 0
+    assert "relu_backward.py (a symlink, not followed)" in results["output"]
+
+
+def test_gradescope_does_not_follow_a_symlinked_folder(fast_bank, solution, tmp_path):
+    (tmp_path / "submission").mkdir()
+    (tmp_path / "submission" / "hw").symlink_to(solution.parent, target_is_directory=True)
+    results = grade_on_gradescope(fast_bank, tmp_path)
+    assert results["score"] == 0 and "hw (a symlink, not followed)" in results["output"]
+
+
+def test_gradescope_still_writes_results_for_a_fifo(fast_bank, tmp_path, unblock_fifos):
+    (tmp_path / "submission").mkdir()
+    os.mkfifo(tmp_path / "submission" / "relu_backward.py")
+    unblock_fifos.append(tmp_path / "submission" / "relu_backward.py")
+    results = grade_on_gradescope(fast_bank, tmp_path)
+    assert results["score"] == 0 and "(a FIFO, not read)" in results["output"]
+
+
+def test_gradescope_grades_the_shallowest_regular_copy(fast_bank, solution, tmp_path):
+    deep = tmp_path / "submission" / "a" / "b"
+    deep.mkdir(parents=True)
+    (deep / "relu_backward.py").write_text("broken(")
+    (tmp_path / "submission" / "a" / "relu_backward.py").write_bytes(solution.read_bytes())
+    files, ignored = find_files(tmp_path / "submission", KATAS, tmp_path / "private")
+    assert files["relu_backward"].origin == "a/relu_backward.py"
+    assert ignored == [
+        "a/b/relu_backward.py (a second relu_backward.py: a/relu_backward.py is graded)"
+    ]
