@@ -79,8 +79,14 @@ class Gradebook:
         return int(row[0])
 
     def hashes(self) -> dict[tuple[str, str], tuple[str, int]]:
-        """(student, kata) -> (file hash, seed) of every finished job."""
-        rows = self.db.execute("SELECT student, kata, file_hash, seed FROM jobs")
+        """(student, kata) -> (file hash, seed) of every finished job.
+
+        A job the grader itself failed (error kind ``internal``) is not finished: the
+        next run grades it again.
+        """
+        rows = self.db.execute(
+            "SELECT student, kata, file_hash, seed FROM jobs WHERE error_kind IS NOT 'internal'"
+        )
         return {(s, k): (h, seed) for s, k, h, seed in rows}
 
     def record(self, student: str, file_hash: str, result: CheckResult) -> None:

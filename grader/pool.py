@@ -4,30 +4,38 @@ Workers are spawned Python processes, each a child subreaper with plugin
 autoloading off; they run hidden suites in-process (``engine.become_runner``),
 saving a Python and pytest start per job, while every learner file still runs
 in a confined child of its own. Results come back to the caller's process,
-which alone records them, as each job finishes. Workers die with the caller:
-killed with SIGKILL, it cannot shut the pool down, and a worker blocked on the
-pool's queue would otherwise live on (and keep the resource tracker alive).
+which alone records them, as each job finishes.
+
+Each worker has a pipe of its own and one job at a time, so the caller knows how
+long every job has run: a job past its hard limit (the engine's own limit, which
+a worker enforces itself, plus a grace for a worker stuck where it cannot) gets its
+worker killed and replaced, the job reported as the grader's failure, and the rest
+goes on. Workers die with the caller: killed with SIGKILL, it cannot shut the pool
+down.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import multiprocessing
 import os
 import signal
 import sys
 import time
+import traceback
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
 from grader.catalog import Bank, open_bank
-from grader.engine import become_runner, check
+from grader.engine import become_runner, check, hard_limit_s
 from grader.results import CheckResult
 
 JOBS_PER_WORKER_LIFE = 200  # recycle workers now and then, so no state can build up
 PR_SET_PDEATHSIG = 1
+GRACE_S = 30.0  # past the engine's own limit, before the caller kills a worker
 
 
 @dataclass(frozen=True)
@@ -52,43 +60,94 @@ class Progress:
         return (self.total - self.done) / self.rate if self.rate > 0 else None
 
 
-_worker_bank: Bank | None = None
-
-
-def _start_worker(bank_root: str, parent: int) -> None:
-    """Make this worker a trusted runner that dies with ``parent``: subreaper, quiet, no plugins."""
-    global _worker_bank
+def _worker(connection: Connection, bank_root: str, parent: int) -> None:
+    """A trusted runner that dies with ``parent``: subreaper, quiet, no plugins; one job at a time."""
     _die_with(parent)
     become_runner()
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
     os.dup2(devnull, 2)
-    _worker_bank = open_bank(Path(bank_root))
+    bank = open_bank(Path(bank_root))
+    while True:  # until the caller closes the pipe
+        try:
+            task, seed, timing = connection.recv()
+        except EOFError:
+            return
+        try:
+            kata = bank.get(task.kata)
+            result = check(
+                kata, Path(task.file), seed=seed, timing=timing, max_failures=task.max_failures
+            )
+            connection.send((result, None))
+        except Exception as error:  # noqa: BLE001 - the grader's own failure: report it
+            connection.send((None, "".join(traceback.format_exception(error)[-4:]).strip()))
 
 
 def _die_with(parent: int) -> None:
     """Be killed when ``parent`` dies (Linux); its learner children follow by their own rule."""
-    # The signal comes when the *thread* that started us ends: the pool's threads (the
-    # caller's and the executor's manager) live until run_checks shuts the pool down.
     if sys.platform.startswith("linux"):
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() != parent:  # it died before we asked
         os._exit(1)
 
 
-def _run(task: CheckTask, seed: int, timing: bool) -> CheckResult:
-    kata = _worker_bank.get(task.kata)
-    return check(
-        kata,
-        Path(task.file),
-        seed=seed,
-        timing=timing,
-        max_failures=task.max_failures,
-    )
-
-
 # Called with the task's index, the progress so far, and the result or the grader's own error.
 OnDone = Callable[[int, Progress, CheckResult | None, str | None], None]
+
+
+@dataclass
+class _Busy:
+    index: int
+    started: float
+    limit: float
+
+
+class _Workers:
+    """Worker processes, each with its own pipe, started and replaced on demand."""
+
+    def __init__(self, bank: Bank) -> None:
+        self.bank = bank
+        self.context = multiprocessing.get_context("spawn")
+        self.connections: dict[multiprocessing.Process, Connection] = {}
+        self.jobs: dict[multiprocessing.Process, int] = {}
+
+    def start(self) -> multiprocessing.Process:
+        ours, theirs = self.context.Pipe()
+        process = self.context.Process(
+            target=_worker, args=(theirs, str(self.bank.root), os.getpid()), daemon=True
+        )
+        process.start()
+        theirs.close()
+        self.connections[process] = ours
+        self.jobs[process] = 0
+        return process
+
+    def give(self, process: multiprocessing.Process, job: tuple) -> None:
+        self.connections[process].send(job)
+        self.jobs[process] += 1
+
+    def renewed(self, process: multiprocessing.Process) -> multiprocessing.Process:
+        """The same worker, or a fresh one once it has done its share (no state builds up)."""
+        if self.jobs[process] < JOBS_PER_WORKER_LIFE:
+            return process
+        self.stop(process)
+        return self.start()
+
+    def stop(self, process: multiprocessing.Process, kill: bool = False) -> None:
+        connection = self.connections.pop(process)
+        self.jobs.pop(process, None)
+        connection.close()
+        if kill:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(process.pid, signal.SIGKILL)
+        process.join(timeout=None if kill else 10)
+        if process.is_alive():
+            process.kill()
+            process.join()
+
+    def stop_all(self, kill: bool = False) -> None:
+        for process in list(self.connections):
+            self.stop(process, kill)
 
 
 def run_checks(
@@ -98,31 +157,49 @@ def run_checks(
     if not tasks:
         return
     began = time.monotonic()
-    pool = ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=multiprocessing.get_context("spawn"),
-        initializer=_start_worker,
-        initargs=(str(bank.root), os.getpid()),
-        max_tasks_per_child=JOBS_PER_WORKER_LIFE,
-    )
+    pool = _Workers(bank)
+    queue = list(range(len(tasks)))[::-1]
+    idle = [pool.start() for _ in range(min(workers, len(tasks)))]
+    busy: dict[multiprocessing.Process, _Busy] = {}
+    done = 0
+
+    def finish(process: multiprocessing.Process, result: CheckResult | None, error: str | None):
+        nonlocal done
+        job = busy.pop(process)
+        done += 1
+        on_done(job.index, Progress(done, len(tasks), time.monotonic() - began), result, error)
+
     try:
-        pending: dict[Future, int] = {
-            pool.submit(_run, task, seed, timing): index for index, task in enumerate(tasks)
-        }
-        done = 0
-        while pending:
-            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for future in finished:
-                index = pending.pop(future)
-                done += 1
-                progress = Progress(done, len(tasks), time.monotonic() - began)
+        while queue or busy:
+            while queue and idle:
+                process = idle.pop()
+                index = queue.pop()
+                task = tasks[index]
+                pool.give(process, (task, seed, timing))
+                limit = hard_limit_s(bank.get(task.kata), timing) + GRACE_S
+                busy[process] = _Busy(index, time.monotonic(), limit)
+            waiting = {pool.connections[p]: p for p in busy}
+            sentinels = {p.sentinel: p for p in busy}
+            soonest = min(b.started + b.limit for b in busy.values()) - time.monotonic()
+            for ready in wait([*waiting, *sentinels], timeout=max(0.0, soonest)):
+                process = waiting.get(ready) or sentinels.get(ready)
+                if process not in busy:
+                    continue
                 try:
-                    result = future.result()
-                except Exception as error:  # noqa: BLE001 - the grader's own failure: report it
-                    on_done(index, progress, None, f"{type(error).__name__}: {error}")
-                else:
-                    on_done(index, progress, result, None)
-    except BaseException:  # Ctrl-C: drop what has not started; finished jobs are already recorded
-        pool.shutdown(wait=False, cancel_futures=True)
+                    result, error = pool.connections[process].recv()
+                except (EOFError, OSError):
+                    finish(process, None, f"the grader's worker died (status {process.exitcode})")
+                    pool.stop(process, kill=True)
+                    idle.append(pool.start())
+                    continue
+                finish(process, result, error)
+                idle.append(pool.renewed(process))
+            for process, job in list(busy.items()):
+                if time.monotonic() - job.started > job.limit:
+                    pool.stop(process, kill=True)
+                    finish(process, None, f"the check ran past the hard limit of {job.limit:.0f} s")
+                    idle.append(pool.start())
+    except BaseException:  # Ctrl-C: finished jobs are already recorded
+        pool.stop_all(kill=True)
         raise
-    pool.shutdown()
+    pool.stop_all()
