@@ -94,7 +94,7 @@ def brief(value: Any) -> str:
     if isinstance(value, RemoteObject):  # first: its attributes would be remote calls
         return value._ref.type_name
     if hasattr(value, "shape") and hasattr(value, "dtype"):
-        shape = "0-d" if value.shape == () else "x".join(map(str, value.shape))
+        shape = "0-d" if value.shape == () else str(tuple(value.shape))  # (5,) as NumPy says
         return f"{shape} {value.dtype} array"
     if isinstance(value, (list, tuple)):
         return f"{type(value).__name__} of {len(value)}" if len(value) > 4 else repr(value)

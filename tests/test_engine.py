@@ -115,8 +115,9 @@ def test_endless_loop_in_a_function_times_out_and_is_not_run_a_third_time(relu, 
     outcomes = {t.name: t.outcome for t in result.tests}
     assert outcomes["test_forward_small_example"] == "passed"
     assert outcomes["test_backward_small_example"] == "timeout"
-    assert "relu_backward(1x3 float64 array, 1x3 float64 array) timed out after 1 s" in messages(
-        result
+    assert (
+        "relu_backward((1, 3) float64 array, (1, 3) float64 array) timed out after 1 s"
+        in messages(result)
     )
     assert "relu_backward() already timed out 2 times" in messages(result)
     assert "timeout" in result.flags and 0 < result.score < 100
@@ -322,3 +323,16 @@ def test_elapsed_time_uses_the_injected_clock(relu, learner_file):
         relu, learner_file(CORRECT), seed=1, timing=False, started_at=1000.0, clock=lambda: 1754.5
     )
     assert result.elapsed_since_start_s == 754.5
+
+
+def test_a_byte_order_mark_does_not_reject_a_correct_file(relu, tmp_path):
+    path = tmp_path / "relu_backward.py"
+    path.write_bytes(b"\xef\xbb\xbf" + CORRECT.encode())
+    result = check(relu, path, seed=1, timing=False)
+    assert result.error is None and result.all_passed, messages(result)
+
+
+def test_counting_the_suite_runs_no_learner_code_and_matches_a_check(relu):
+    from grader.collect import count_tests
+
+    assert count_tests(relu) == check(relu, relu.solution, seed=1, timing=False).total == 25
