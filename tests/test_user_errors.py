@@ -331,3 +331,24 @@ def test_a_bank_with_absurd_numbers_is_one_line(run, fast_bank, tmp_path, line, 
     assert line in meta.read_text()
     meta.write_text(meta.read_text().replace(line, new))
     assert_one_line_error(run("list", bank=bank), "kata.toml", "finite numbers")
+
+
+# -- instructor commands --------------------------------------------------------------
+
+
+def test_grade_with_a_gradebook_that_is_not_a_database(run, tmp_path, fast_bank):
+    student = tmp_path / "submissions" / "ada"
+    student.mkdir(parents=True)
+    shutil.copy(fast_bank.get("relu_backward").stub_path, student / "relu_backward.py")
+    out = tmp_path / "book"
+    out.mkdir()
+    (out / "gradebook.sqlite3").write_text("a spreadsheet, perhaps")
+    result = run("grade", str(tmp_path / "submissions"), "--out", str(out))
+    assert_one_line_error(result, "gradebook", "not a database")
+
+
+def test_a_refused_file_operation_anywhere_is_one_line_unless_debugging(run, a_file, monkeypatch):
+    assert_one_line_error(run("gradescope-bundle", str(a_file / "x.zip")), "Not a directory")
+    monkeypatch.setenv("KATA_DEBUG", "1")
+    result = run("gradescope-bundle", str(a_file / "x.zip"))
+    assert isinstance(result.exception, OSError)  # the traceback, for whoever debugs
