@@ -164,7 +164,7 @@ def test_check_with_a_state_entry_that_is_not_a_table_still_records(run, tmp_pat
 def test_a_damaged_mock_state_is_one_line(run, tmp_path, mock):
     write_state(tmp_path, {"version": 1, "katas": {}, "mock": mock})
     for command in ("status", "finish"):
-        assert_one_line_error(run("mock", command, "--dir", str(tmp_path)), "damaged")
+        assert_one_line_error(run("mock", command, "--dir", str(tmp_path)), "is damaged (mock")
 
 
 def test_check_in_a_damaged_mock_prints_the_verdict_and_warns(run, tmp_path, fast_bank):
@@ -172,7 +172,7 @@ def test_check_in_a_damaged_mock_prints_the_verdict_and_warns(run, tmp_path, fas
     write_state(tmp_path, {"version": 1, "katas": {}, "mock": {"id": 3}})
     result = run("check", "relu_backward", "--dir", str(tmp_path), "--no-timing")
     assert result.exit_code == 1 and "Score: 0/100" in result.output
-    assert "not recorded" in result.stderr and "damaged" in result.stderr
+    assert "not recorded" in result.stderr and "is damaged (mock lacks deadline" in result.stderr
 
 
 # -- kata check ---------------------------------------------------------------------
