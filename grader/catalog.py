@@ -6,6 +6,7 @@ A bank is a folder holding ``katas/<id>/`` (``kata.toml``, ``prompt.md``,
 
 from __future__ import annotations
 
+import math
 import tomllib
 from dataclasses import dataclass, field, fields
 from functools import cached_property
@@ -53,7 +54,10 @@ class Kata:
         return f"{self.id}.py"
 
     def prompt(self) -> str:
-        return self.prompt_path.read_text(encoding="utf-8")
+        return _read_bank_text(self.prompt_path)
+
+    def stub(self) -> str:
+        return _read_bank_text(self.stub_path)
 
     def example(self, name: str) -> Path | None:
         path = self.folder / "examples" / f"{name}.py"
@@ -62,6 +66,13 @@ class Kata:
     def weight(self, test_name: str) -> float:
         """A test's weight; parametrised tests share their function's weight."""
         return float(self.weights.get(test_name.split("[")[0], 1.0))
+
+
+def _read_bank_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise BadBank(f"{path} cannot be read: {error}") from None
 
 
 def default_bank_root() -> Path:
@@ -132,6 +143,11 @@ def checked_benchmark(spec: Any, meta_path: Path) -> dict[str, Any] | None:
     return spec
 
 
+def _number(value: Any) -> bool:
+    """A number the engine can compute deadlines and scores with: not text, inf or NaN."""
+    return type(value) in (int, float) and math.isfinite(value)
+
+
 def load_kata(folder: Path, solutions: Path) -> Kata:
     """Read one kata folder, checking everything the engine relies on."""
     meta_path = folder / "kata.toml"
@@ -155,17 +171,25 @@ def load_kata(folder: Path, solutions: Path) -> Kata:
         unknown = set(limits_table) - known
         if unknown:
             raise BadBank(f"{meta_path}: unknown limits {', '.join(sorted(unknown))}")
+        numbers = {"minutes": meta["minutes"], "budget_s": budget, **limits_table}
+        bad = [name for name, value in numbers.items() if not _number(value) or value <= 0]
+        weights = dict(meta.get("weights", {}))
+        bad += [f"weights.{k}" for k, v in weights.items() if not _number(v) or v < 0]
+        if bad:
+            raise BadBank(
+                f"{meta_path}: {', '.join(bad)} must be finite numbers above 0 (a weight may be 0)"
+            )
         solution = solutions / f"{kata_id}.py"
         return Kata(
             id=kata_id,
             title=str(meta["title"]),
             difficulty=difficulty,
-            minutes=int(meta["minutes"]),
+            minutes=max(1, round(meta["minutes"])),
             teaches=str(meta.get("teaches", "")),
             requires=tuple(str(name) for name in meta["requires"]),
             folder=folder.resolve(),
             solution=solution.resolve() if solution.is_file() else None,
-            weights={str(k): float(v) for k, v in meta.get("weights", {}).items()},
+            weights={str(k): float(v) for k, v in weights.items()},
             limits=Limits(**limits_table),
             budget_s=budget,
             benchmark=checked_benchmark(meta.get("benchmark"), meta_path),

@@ -1,28 +1,68 @@
 """The ``kata`` command: a thin click layer over the engine.
 
-Commands parse arguments, call the engine and render; user errors from the
-engine (``KataError``) become one line on stderr with exit status 2, in one
-place (``KataGroup.invoke``).
+Commands parse arguments, call the engine and render; user errors become one
+line on stderr with exit status 2, in one place (``KataGroup``): the engine's
+``KataError``, and a file operation the system refused (``OSError``: a folder
+that cannot be written, a file where a folder should be). With ``--json`` every
+usage error is a JSON object on stdout instead, so scripts always get JSON.
+``KATA_DEBUG=1`` lets such errors through with their traceback.
 """
 
 from __future__ import annotations
 
 import importlib
+import json
+import math
 import os
 from pathlib import Path
+from typing import Any
 
 import click
 
 from grader import __version__
 from grader.catalog import Bank, open_bank
-from grader.errors import KataError
+from grader.errors import KataError, os_reason
+from grader.reports import printable
+
+WANTS_JSON = "kata.wants_json"  # key of ctx.meta: --json was among the arguments
 
 
 class UserError(click.ClickException):
     exit_code = 2
 
+    def __init__(self, message: str, as_json: bool = False) -> None:
+        super().__init__(message)
+        self.as_json = as_json
+
     def show(self, file=None) -> None:  # noqa: ANN001 - click's signature
-        click.echo(f"kata: error: {self.format_message()}", err=True)
+        if self.as_json:
+            error = {"kind": "usage", "message": self.format_message()}
+            click.echo(json_text({"version": 1, "error": error}))
+        else:
+            click.echo(f"kata: error: {printable(self.format_message())}", err=True)
+
+
+def json_text(data: Any) -> str:
+    """Indented JSON; a number JSON cannot hold (inf, NaN) becomes null, so it always parses."""
+    return json.dumps(_finite(data), indent=2, allow_nan=False)
+
+
+def _finite(data: Any) -> Any:
+    if isinstance(data, float) and not math.isfinite(data):
+        return None
+    if isinstance(data, dict):
+        return {key: _finite(value) for key, value in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [_finite(value) for value in data]
+    return data
+
+
+def as_user_error(error: click.UsageError, as_json: bool) -> click.UsageError | UserError:
+    """Click's own usage errors keep their rendering (usage line, hint), except under --json."""
+    shows_help = getattr(click.exceptions, "NoArgsIsHelpError", ())
+    if not as_json or isinstance(error, shows_help):
+        return error
+    return UserError(error.format_message(), as_json=True)
 
 
 # Command name -> "module:attribute". A command's module is imported only when it is
@@ -43,7 +83,7 @@ COMMANDS = {
 
 
 class KataGroup(click.Group):
-    """Loads each command's module on demand; turns the engine's user errors into exit 2."""
+    """Loads each command's module on demand; turns every user error into exit 2."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
@@ -54,11 +94,29 @@ class KataGroup(click.Group):
         module, attribute = COMMANDS[name].split(":")
         return getattr(importlib.import_module(module), attribute)
 
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra
+    ) -> click.Context:
+        wants_json = "--json" in args
+        try:
+            ctx = super().make_context(info_name, args, parent, **extra)
+        except click.UsageError as error:
+            raise as_user_error(error, wants_json) from None
+        ctx.meta[WANTS_JSON] = wants_json
+        return ctx
+
     def invoke(self, ctx: click.Context):
+        wants_json = ctx.meta.get(WANTS_JSON, False)
         try:
             return super().invoke(ctx)
         except KataError as error:
-            raise UserError(str(error)) from None
+            raise UserError(str(error), wants_json) from None
+        except click.UsageError as error:
+            raise as_user_error(error, wants_json) from None
+        except OSError as error:
+            if os.environ.get("KATA_DEBUG"):
+                raise
+            raise UserError(os_reason(error), wants_json) from None
 
 
 def use_colour() -> bool | None:
@@ -72,6 +130,11 @@ def style(text: str, **styles: object) -> str:
 
 def echo(text: str = "", err: bool = False) -> None:
     click.echo(text, err=err, color=use_colour())
+
+
+def warn(message: str) -> None:
+    """A warning on stderr: something went wrong, yet the command could do its work."""
+    echo(style(printable(f"kata: warning: {message}"), fg="yellow"), err=True)
 
 
 def suites_in_this_process() -> None:

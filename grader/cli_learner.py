@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
-import json
+import os
 import sys
 from pathlib import Path
 
 import click
 
-from grader.cli import bank_of, echo, folder_option, style, suites_in_this_process
+from grader.cli import (
+    bank_of,
+    echo,
+    folder_option,
+    json_text,
+    style,
+    suites_in_this_process,
+    warn,
+)
+from grader.collect import count_tests
 from grader.engine import check
 from grader.errors import KataError, MissingFile
 from grader.mock import Mock
 from grader.reports import duration_text, render_check, render_table, time_left_text
+from grader.results import CheckResult
+from grader.selection import Selection, parse_pattern
 from grader.workspace import Workspace
 
 dir_option = folder_option()
@@ -22,7 +33,7 @@ def open_workspace(folder: Path) -> Workspace:
     workspace = Workspace(folder)
     _ = workspace.state  # load now, so a corrupt state is reported before anything else
     for warning in workspace.warnings:
-        echo(style(f"kata: warning: {warning}", fg="yellow"), err=True)
+        warn(warning)
     return workspace
 
 
@@ -63,15 +74,17 @@ def start(ctx: click.Context, kata_id: str, folder: Path, force: bool) -> None:
     kata = bank_of(ctx).get(kata_id)
     workspace = open_workspace(folder)
     target = workspace.file_for(kata.id)
+    if target.is_dir():
+        raise KataError(f"{target} is a folder; move it away to start {kata.id} here")
     if target.exists() and not force:
         raise KataError(
             f"{target} already exists; keep working on it, or use --force to start over "
             "(this overwrites your file)"
         )
-    folder.mkdir(parents=True, exist_ok=True)
-    target.write_text(kata.stub_path.read_text(encoding="utf-8"), encoding="utf-8")
-    workspace.record_start(kata.id)
-    echo(kata.prompt())
+    stub, prompt = kata.stub(), kata.prompt()
+    workspace.record_start(kata.id)  # first: a failed write leaves no file without a clock
+    workspace.write_file(target, stub)
+    echo(prompt)
     echo(
         style(
             f"Wrote {target}. The clock is running: edit it, then run `kata check {kata.id}`.",
@@ -93,6 +106,19 @@ def show(ctx: click.Context, kata_id: str) -> None:
     echo(bank_of(ctx).get(kata_id).prompt())
 
 
+class PatternType(click.ParamType):
+    """``-k PATTERN``, checked when the command line is read."""
+
+    name = "pattern"
+
+    def convert(self, value: str, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        try:
+            parse_pattern(value)
+        except ValueError as error:
+            self.fail(str(error), param, ctx)
+        return value
+
+
 @click.command("check")
 @click.argument("kata_id", metavar="KATA")
 @click.option(
@@ -105,6 +131,20 @@ def show(ctx: click.Context, kata_id: str) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the verdict as one JSON object.")
 @click.option("--no-timing", is_flag=True, help="Skip the speed comparison with the reference.")
 @click.option("--seed", type=click.IntRange(0, 2**63 - 1), help="Replay a check's random inputs.")
+@click.option(
+    "--failed-only",
+    is_flag=True,
+    help="Show only the tests that failed. Every test still runs and counts in the score.",
+)
+@click.option(
+    "-k",
+    "pattern",
+    type=PatternType(),
+    metavar="PATTERN",
+    help="Show only the tests whose name, title or category contains PATTERN; pytest -k "
+    "syntax ('grad and not shape'). It filters what is shown: every test still runs "
+    "and counts in the score.",
+)
 @click.pass_context
 def check_command(
     ctx: click.Context,
@@ -114,20 +154,27 @@ def check_command(
     as_json: bool,
     no_timing: bool,
     seed: int | None,
+    failed_only: bool,
+    pattern: str | None,
 ) -> None:
     """Run KATA's hidden suite against your file and show the verdict.
 
     Exit status: 0 when every test passes, 1 when any fails or the file is
-    rejected, 2 for usage errors.
+    rejected, 2 for usage errors (with --json, a JSON object {"error": ...}).
+    --failed-only and -k change the text report only; the JSON lists every test.
 
     \b
     Example:
         kata check relu_backward
+        kata check relu_backward --failed-only -k "values or gradients"
         kata check relu_backward --file ~/drafts/relu.py --json
     """
     kata = bank_of(ctx).get(kata_id)
     workspace = open_workspace(folder)
-    path = file if file is not None else workspace.file_for(kata.id)
+    # Absolute and normalised, so the JSON's `file` means the same from any folder.
+    path = Path(os.path.abspath(file if file is not None else workspace.file_for(kata.id)))
+    if path.is_dir():
+        raise MissingFile(f"{path} is a folder, not a file: give the file's path with --file")
     if not path.is_file():
         hint = "check the path" if file else f"run `kata start {kata.id}` to create it"
         raise MissingFile(f"no file {path}: {hint}")
@@ -139,22 +186,40 @@ def check_command(
         timing=not no_timing,
         started_at=workspace.started_at(kata.id) if file is None else None,
     )
-    mock_line = None
-    if file is None:
-        workspace.record_check(result)
-        mock = Mock.find(workspace)
-        if mock is not None and not mock.finished:
-            event = mock.record_check(result, path)
-            mock_line = f"Mock: {time_left_text(mock.time_left())}" + (
-                "; this check is late and does not count" if event["late"] else ""
-            )
+    mock_line, problem = (
+        record_in_workspace(workspace, result, path) if file is None else (None, None)
+    )
     if as_json:
-        echo(json.dumps(result.to_json(), indent=2))
+        echo(json_text(result.to_json()))
     else:
-        echo(render_check(result, style, timing=not no_timing))
+        suite_size = count_tests(kata) if result.error and not result.tests else None
+        selection = Selection(pattern, failed_only)
+        echo(render_check(result, style, not no_timing, selection, suite_size))
         if mock_line:
             echo(style(mock_line, bold=True))
+    if problem:
+        warn(f"this check was not recorded: {problem}")
     sys.exit(0 if result.all_passed else 1)
+
+
+def record_in_workspace(
+    workspace: Workspace, result: CheckResult, path: Path
+) -> tuple[str | None, str | None]:
+    """Record a check in the workspace and in its mock, if any.
+
+    Returns the mock's line for the report, and why the check could not be
+    recorded: a verdict is still worth showing from a folder that cannot be written.
+    """
+    try:
+        workspace.record_check(result)
+        mock = Mock.find(workspace)
+        if mock is None or mock.finished:
+            return None, None
+        event = mock.record_check(result, path)
+    except KataError as error:
+        return None, str(error)
+    late = "; this check is late and does not count" if event["late"] else ""
+    return f"Mock: {time_left_text(mock.time_left())}{late}", None
 
 
 @click.command()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from dataclasses import asdict
@@ -10,10 +9,20 @@ from pathlib import Path
 
 import click
 
-from grader.cli import bank_of, echo, folder_option, style
+from grader.cli import bank_of, echo, folder_option, json_text, style, warn
 from grader.engine import check, new_seed
+from grader.errors import KataError
 from grader.history import History
-from grader.mock import DEFAULT_MINUTES, Mock, choose_katas, finish_mock, report_to_json, start_mock
+from grader.mock import (
+    DEFAULT_MINUTES,
+    MAX_MINUTES,
+    Mock,
+    MockReport,
+    choose_katas,
+    finish_mock,
+    report_to_json,
+    start_mock,
+)
 from grader.reports import (
     render_history,
     render_mock_plan,
@@ -36,7 +45,7 @@ def mock() -> None:
     type=float,
     default=DEFAULT_MINUTES,
     show_default=True,
-    help="Time budget (fractions allowed: 0.5 = 30 s).",
+    help=f"Time budget, at most {MAX_MINUTES:g} (fractions allowed: 0.5 = 30 s).",
 )
 @click.option(
     "--katas", "names", help="Comma-separated kata ids (default: picked at random to fit)."
@@ -82,7 +91,7 @@ def mock_start(
     chosen = choose_katas(
         bank,
         minutes,
-        [n.strip() for n in names.split(",") if n.strip()] if names else None,
+        [n.strip() for n in names.split(",") if n.strip()] if names is not None else None,
         count,
         seed,
     )
@@ -106,8 +115,7 @@ def countdown(ctx: click.Context, started: Mock) -> None:
             click.echo(f"\r{time_left_text(max(left, 0)):>24s}   ", nl=False)
             if left <= 0:
                 echo()
-                report = finish_mock(bank, current, History())
-                echo(render_mock_report(report, style))
+                show_report(finish_mock(bank, current, History()), as_json=False)
                 return
             for kata_id in current.katas:
                 path = current.workspace.file_for(kata_id)
@@ -117,10 +125,13 @@ def countdown(ctx: click.Context, started: Mock) -> None:
                     result = check(
                         bank.get(kata_id), path, seed=int(current.data["seed"]), timing=False
                     )
-                    current.record_check(result, path)
                     echo(
                         f"\r{kata_id}: {result.passed}/{result.total} passed, score {result.score:g}"
                     )
+                    try:
+                        current.record_check(result, path)
+                    except KataError as error:
+                        warn(f"this check was not recorded: {error}")
             time.sleep(min(POLL_SECONDS, max(left, 0.05)))
     except KeyboardInterrupt:
         echo("\nThe mock keeps running: `kata mock status` and `kata mock finish` in its folder.")
@@ -152,11 +163,20 @@ def mock_finish(ctx: click.Context, folder: Path, as_json: bool) -> None:
     Example:
         kata mock finish
     """
-    report = finish_mock(bank_of(ctx), Mock.open(folder), History())
+    show_report(finish_mock(bank_of(ctx), Mock.open(folder), History()), as_json)
+
+
+def show_report(report: MockReport, as_json: bool) -> None:
+    """The report; and a warning when the history could not record it (nothing is lost)."""
     if as_json:
-        echo(json.dumps({"version": 1, **report_to_json(report)}, indent=2))
+        echo(json_text({"version": 1, **report_to_json(report)}))
     else:
         echo(render_mock_report(report, style))
+    if report.history_error:
+        warn(
+            f"this mock was not saved in your history: {report.history_error}. "
+            "Its report stays in the mock folder; `kata mock finish` there tries again"
+        )
 
 
 @click.command()
@@ -171,15 +191,11 @@ def history(as_json: bool) -> None:
     store = History()
     mocks, bests = store.mocks(), store.bests()
     if as_json:
-        echo(
-            json.dumps(
-                {
-                    "version": 1,
-                    "mocks": [asdict(m) for m in mocks],
-                    "bests": [asdict(b) for b in bests],
-                },
-                indent=2,
-            )
-        )
+        data = {
+            "version": 1,
+            "mocks": [asdict(m) for m in mocks],
+            "bests": [asdict(b) for b in bests],
+        }
+        echo(json_text(data))
     else:
         echo(render_history(mocks, bests))

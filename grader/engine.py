@@ -123,7 +123,8 @@ def _read_source(file: Path) -> str | CheckError:
             "encoding", f"{file.name} is {size // 1024} KiB; a kata file is at most 1 MiB"
         )
     try:
-        return file.read_text(encoding="utf-8")
+        # utf-8-sig: a byte-order mark (Windows editors write one) is read as Python reads it.
+        return file.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as error:
         return CheckError(
             "encoding", f"{file.name} is not UTF-8 text ({error.reason} at byte {error.start})"

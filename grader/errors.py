@@ -21,4 +21,14 @@ class BadBank(KataError):
 
 
 class WorkspaceError(KataError):
-    pass
+    """A workspace or mock folder that cannot be written, or whose state is damaged."""
+
+
+class HistoryError(KataError):
+    """The mock history database cannot be opened, read or written."""
+
+
+def os_reason(error: OSError) -> str:
+    """``PATH: reason`` for a failed file operation, without Python's errno numbers."""
+    reason = error.strerror or str(error)
+    return f"{error.filename}: {reason}" if error.filename else reason

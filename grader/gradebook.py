@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from grader.errors import KataError
 from grader.results import CheckResult
 
 SCHEMA = """
@@ -60,10 +61,16 @@ class Gradebook:
     def __init__(self, path: Path) -> None:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(path, timeout=60)
-        self.db.execute("PRAGMA journal_mode = WAL")  # readers never block the writer
-        self.db.execute("PRAGMA synchronous = FULL")  # a committed job survives power loss
-        self.db.executescript(SCHEMA)
+        try:
+            self.db = sqlite3.connect(path, timeout=60)
+            self.db.execute("PRAGMA journal_mode = WAL")  # readers never block the writer
+            self.db.execute("PRAGMA synchronous = FULL")  # a committed job survives power loss
+            self.db.executescript(SCHEMA)
+        except sqlite3.Error as error:  # not a database, or one this version cannot use
+            raise KataError(
+                f"the gradebook {path} cannot be used ({error}); give another --out, "
+                "or move the file aside"
+            ) from None
 
     def close(self) -> None:
         self.db.close()

@@ -3,6 +3,8 @@
 Lives in ``$XDG_DATA_HOME/kata/history.sqlite3`` (default ``~/.local/share/kata``),
 so progress shows across weeks and workspaces. Each finished mock is written in
 one transaction; writing the same mock twice replaces it (finishing is idempotent).
+A database that cannot be opened, read or written, or whose rows are not what
+this module writes, is a ``HistoryError``.
 """
 
 from __future__ import annotations
@@ -11,8 +13,12 @@ import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
+
+from grader.errors import HistoryError, os_reason
+from grader.schema import mismatch
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS mocks (
@@ -47,7 +53,7 @@ class PastMock:
     folder: str
     started_at: float
     finished_at: float
-    minutes: float
+    minutes: float | None  # None where an older kata stored a budget that is not a number
     overall: float
     katas: dict[str, float]
 
@@ -66,12 +72,19 @@ class History:
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with closing(sqlite3.connect(self.path, timeout=30)) as connection:
-            connection.execute("PRAGMA foreign_keys = ON")
-            connection.executescript(SCHEMA)
-            with connection:  # one transaction
-                yield connection
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with closing(sqlite3.connect(self.path, timeout=30)) as connection:
+                connection.execute("PRAGMA foreign_keys = ON")
+                connection.executescript(SCHEMA)
+                with connection:  # one transaction
+                    yield connection
+        except (OSError, sqlite3.Error) as error:
+            reason = os_reason(error) if isinstance(error, OSError) else str(error)
+            raise HistoryError(
+                f"the mock history {self.path} cannot be used ({reason}); "
+                "set XDG_DATA_HOME to a folder you can write, or move the file aside"
+            ) from None
 
     def record(self, mock: PastMock, rows: list[dict]) -> None:
         """Store a finished mock and its per-kata rows (replacing an earlier record of it)."""
@@ -99,12 +112,20 @@ class History:
         if not self.path.exists():
             return []
         with self._connect() as db:
-            found = db.execute("SELECT * FROM mocks ORDER BY finished_at, id").fetchall()
+            found = db.execute(
+                "SELECT id, folder, started_at, finished_at, minutes, overall FROM mocks"
+                " ORDER BY finished_at, id"
+            ).fetchall()
             scores = db.execute("SELECT mock_id, kata, score FROM mock_katas").fetchall()
-        by_mock: dict[str, dict[str, float]] = {}
+        by_mock: dict[Any, dict[Any, Any]] = {}
         for mock_id, kata, score in scores:
             by_mock.setdefault(mock_id, {})[kata] = score
-        return [PastMock(*row, katas=by_mock.get(row[0], {})) for row in found]
+        mocks = []
+        for row in found:
+            minutes = row[4] if mismatch(row[4], float) is None else None  # an old `inf`
+            mock = PastMock(*row[:4], minutes, row[5], katas=by_mock.get(row[0], {}))
+            mocks.append(self._checked(mock))
+        return mocks
 
     def bests(self) -> list[KataBest]:
         if not self.path.exists():
@@ -114,4 +135,13 @@ class History:
                 "SELECT kata, MAX(score), MIN(time_to_pass_s), COUNT(*) FROM mock_katas"
                 " GROUP BY kata ORDER BY kata"
             ).fetchall()
-        return [KataBest(*row) for row in rows]
+        return [self._checked(KataBest(*row)) for row in rows]
+
+    def _checked(self, row: Any) -> Any:
+        """A row as read, if it has the types this module writes (SQLite does not insist)."""
+        problem = mismatch(asdict(row), type(row), f"a row of {type(row).__name__}")
+        if problem:
+            raise HistoryError(
+                f"the mock history {self.path} is damaged ({problem}); move it aside to start anew"
+            )
+        return row

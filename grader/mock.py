@@ -5,28 +5,33 @@ key ``mock``): the plan, the deadline and every event. Each check copies the
 file into ``.kata/snapshots/``, so ``finish`` can grade the last version saved
 before the deadline even when the file changed afterwards. Nothing is kept in
 memory between commands, so a mock interrupted in any way resumes from disk.
-Grading goes through ``engine.check`` like every other caller.
+Grading goes through ``engine.check`` like every other caller. A history that
+cannot be written does not lose the report: the report says why it was not
+saved, and finishing again retries.
 """
 
 from __future__ import annotations
 
+import contextlib
 import random
 import shutil
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from grader.catalog import Bank, Kata
 from grader.engine import check
-from grader.errors import KataError
+from grader.errors import HistoryError, KataError, WorkspaceError, os_reason
 from grader.history import History, PastMock
 from grader.results import CheckResult
+from grader.schema import mismatch
 from grader.workspace import Workspace
 
 Clock = Callable[[], float]
 DEFAULT_MINUTES = 45.0
+MAX_MINUTES = 24 * 60.0  # a mock longer than a day is a typo, and its deadline would overflow
 
 
 @dataclass(frozen=True)
@@ -46,7 +51,7 @@ class Comparison:
     previous_mocks: int
     best: float | None
     last: float | None
-    trend: str  # first mock, improving, steady, declining
+    trend: str  # first mock, improving, steady, declining; unknown without a history
 
 
 @dataclass(frozen=True)
@@ -60,13 +65,66 @@ class MockReport:
     katas: tuple[MockKataResult, ...]
     overall: float
     comparison: Comparison
+    history_error: str | None = None  # why the history could not record this mock
 
 
-def choose_katas(bank: Bank, minutes: float, names: list[str] | None, count: int | None,
-                 seed: int) -> list[Kata]:  # fmt: skip
+class Event(TypedDict):
+    type: str  # start, check, finish
+    at: float
+
+
+class CheckEvent(Event):
+    kata: str
+    late: bool
+    score: float
+    passed: int
+    total: int
+    all_passed: bool
+    snapshot: str  # relative to the mock folder
+
+
+class MockState(TypedDict):
+    """The mock's part of the workspace state (``state.json``, key ``mock``)."""
+
+    id: str
+    started_at: float
+    deadline: float
+    minutes: float
+    seed: int
+    katas: list[str]
+    events: list[Event]
+    report: MockReport | None
+
+
+def state_problem(data: Any) -> str | None:
+    """What makes a stored mock unusable (a key missing, a value of the wrong type), or None."""
+    problem = mismatch(data, MockState, "mock")
+    if problem:
+        return problem
+    if not data["katas"]:
+        return "mock.katas is empty"
+    for index, event in enumerate(data["events"]):
+        if event["type"] == "check":
+            problem = mismatch(event, CheckEvent, f"mock.events[{index}]")
+            if problem:
+                return problem
+    return None
+
+
+def check_minutes(minutes: float) -> None:
+    if not 0 < minutes <= MAX_MINUTES:  # also refuses NaN, for which every comparison is false
+        raise KataError(
+            f"--minutes must be more than 0 and at most {MAX_MINUTES:g} (a day), not {minutes:g}"
+        )
+
+
+def choose_katas(
+    bank: Bank, minutes: float, names: list[str] | None, count: int | None, seed: int
+) -> list[Kata]:
     """The katas of a mock: as named, K at random, or at random to fit the time budget."""
-    if minutes <= 0:
-        raise KataError("--minutes must be more than 0")
+    check_minutes(minutes)
+    if names is not None and not names:
+        raise KataError("--katas names no kata: give ids separated by commas")
     if names:
         chosen = [bank.get(name) for name in names]
         if len({k.id for k in chosen}) != len(chosen):
@@ -100,17 +158,27 @@ class Mock:
 
     @classmethod
     def open(cls, folder: Path, clock: Clock = time.time) -> Mock:
-        workspace = Workspace(folder, clock)
-        if not isinstance(workspace.state.get("mock"), dict):
+        mock = cls.find(Workspace(folder, clock))
+        if mock is None:
             raise KataError(
                 f"{folder.resolve()} is not a mock folder: run this inside the folder "
                 "`kata mock start` made, or pass --dir"
             )
-        return cls(workspace)
+        return mock
 
     @classmethod
     def find(cls, workspace: Workspace) -> Mock | None:
-        return cls(workspace) if isinstance(workspace.state.get("mock"), dict) else None
+        """The workspace's mock, None if it has none; a damaged one is a ``WorkspaceError``."""
+        data = workspace.state.get("mock")
+        if data is None:
+            return None
+        problem = state_problem(data)
+        if problem:
+            raise WorkspaceError(
+                f"the mock in {workspace.state_path} is damaged ({problem}); "
+                "start a new one with `kata mock start`"
+            )
+        return cls(workspace)
 
     @property
     def data(self) -> dict[str, Any]:
@@ -139,10 +207,7 @@ class Mock:
     def record_check(self, result: CheckResult, file: Path) -> dict[str, Any]:
         """Store a check as an event, with a copy of the file as it was checked."""
         now = self.workspace.clock()
-        snapshots = self.workspace.folder / ".kata" / "snapshots"
-        snapshots.mkdir(parents=True, exist_ok=True)
-        snapshot = snapshots / f"{result.kata}-{len(self.data['events']):04d}.py"
-        shutil.copyfile(file, snapshot)
+        snapshot = self.snapshot(file, f"{result.kata}-{len(self.data['events']):04d}.py")
         event = {
             "type": "check",
             "kata": result.kata,
@@ -158,23 +223,76 @@ class Mock:
         self.workspace.save()
         return event
 
+    def snapshot(self, file: Path, name: str) -> Path:
+        """Copy ``file`` into ``.kata/snapshots/`` as it is now."""
+        snapshot = self.workspace.folder / ".kata" / "snapshots" / name
+        try:
+            snapshot.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(file, snapshot)
+        except OSError as error:
+            raise WorkspaceError(f"cannot keep a copy of {file}: {os_reason(error)}") from None
+        return snapshot
 
-def start_mock(bank: Bank, folder: Path, katas: list[Kata], minutes: float, seed: int,
-               force: bool = False, clock: Clock = time.time) -> Mock:  # fmt: skip
-    """Create the mock folder with stubs and prompts, and start the clock."""
+
+def start_mock(
+    bank: Bank,
+    folder: Path,
+    katas: list[Kata],
+    minutes: float,
+    seed: int,
+    force: bool = False,
+    clock: Clock = time.time,
+) -> Mock:
+    """Create the mock folder with stubs and prompts, and start the clock.
+
+    Nothing is left behind when it fails: a folder it made is removed, files it
+    added to an existing folder too.
+    """
+    check_minutes(minutes)
     workspace = Workspace(folder, clock)
-    if isinstance(workspace.state.get("mock"), dict) and not force:
+    if workspace.state.get("mock") is not None and not force:
         raise KataError(
             f"{folder} already holds a mock; use another --dir, or --force to replace it"
         )
     clashing = [k.file_name for k in katas if workspace.file_for(k.id).exists()]
     if clashing and not force:
         raise KataError(f"{folder} already has {', '.join(clashing)}; use another --dir or --force")
+    made_folder = not folder.exists()
+    added: list[Path] = []
+    try:
+        _write_mock(workspace, katas, minutes, seed, added)
+    except (OSError, WorkspaceError) as error:
+        _remove([folder] if made_folder else added)
+        reason = os_reason(error) if isinstance(error, OSError) else str(error)
+        raise WorkspaceError(f"cannot start a mock in {folder}: {reason}") from None
+    return Mock(workspace)
+
+
+def _remove(paths: list[Path]) -> None:
+    """Undo a failed start, as far as the system lets us (a folder, files, a state folder)."""
+    for path in reversed(paths):
+        with contextlib.suppress(OSError):
+            if path.is_dir():
+                shutil.rmtree(path)
+            elif path.exists():
+                path.unlink()
+
+
+def _write_mock(
+    workspace: Workspace, katas: list[Kata], minutes: float, seed: int, added: list[Path]
+) -> None:
+    """Stubs, prompts and the state of a new mock; ``added`` collects what it creates."""
+    folder = workspace.folder
     folder.mkdir(parents=True, exist_ok=True)
     for kata in katas:
-        shutil.copyfile(kata.stub_path, workspace.file_for(kata.id))
-        shutil.copyfile(kata.prompt_path, folder / f"{kata.id}.md")
-    now = clock()
+        for source, target in (
+            (kata.stub_path, workspace.file_for(kata.id)),
+            (kata.prompt_path, folder / f"{kata.id}.md"),
+        ):
+            if not target.exists():
+                added.append(target)
+            shutil.copyfile(source, target)
+    now = workspace.clock()
     workspace.state["katas"] = {
         k.id: {"started_at": now, "checks": 0, "best_score": 0.0} for k in katas
     }
@@ -188,8 +306,10 @@ def start_mock(bank: Bank, folder: Path, katas: list[Kata], minutes: float, seed
         "events": [{"type": "start", "at": now}],
         "report": None,
     }
+    state = workspace.state_path
+    added += [] if state.parent.exists() else [state.parent]
+    added += [] if state.exists() else [state]
     workspace.save()
-    return Mock(workspace)
 
 
 def grade_kata(mock: Mock, kata: Kata, now: float) -> MockKataResult:
@@ -205,9 +325,7 @@ def grade_kata(mock: Mock, kata: Kata, now: float) -> MockKataResult:
             kata.id, 0.0, False, None, time_to_pass, len(checks), None, "file missing"
         )
     saved_late = now > mock.deadline and path.stat().st_mtime > mock.deadline
-    final = folder / ".kata" / "snapshots" / f"{kata.id}-final.py"
-    final.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(path, final)
+    final = mock.snapshot(path, f"{kata.id}-final.py")
     if not saved_late:
         result = check(kata, final, seed=seed)
         ratio = result.speed.ratio if result.speed else None
@@ -236,35 +354,58 @@ def compare(history: History, mock_id: str, overall: float) -> Comparison:
 
 
 def finish_mock(bank: Bank, mock: Mock, history: History) -> MockReport:
-    """End the mock (early or after the deadline), grade it, store it in the history."""
+    """End the mock (early or after the deadline), grade it, store it in the history.
+
+    Finishing a finished mock shows its report again, and retries the history if
+    it could not be written the first time (``MockReport.history_error``).
+    """
     if mock.finished:
-        return report_from_json(mock.data["report"])
-    now = mock.workspace.clock()
-    results = tuple(grade_kata(mock, bank.get(kata_id), now) for kata_id in mock.katas)
-    overall = round(sum(r.score for r in results) / len(results), 1)
-    data = mock.data
-    history.record(
-        PastMock(data["id"], str(mock.workspace.folder.resolve()), data["started_at"], now,
-                 data["minutes"], overall, {}),
-        [{"kata": r.kata, "score": r.score, "late_score": r.late_score,
-          "time_to_pass_s": r.time_to_pass_s, "checks": r.checks, "speed_ratio": r.speed_ratio}
-         for r in results],
-    )  # fmt: skip
-    report = MockReport(
-        id=data["id"],
-        folder=str(mock.workspace.folder.resolve()),
-        started_at=data["started_at"],
-        deadline=mock.deadline,
-        finished_at=now,
-        finished_early=now < mock.deadline,
-        katas=results,
-        overall=overall,
-        comparison=compare(history, data["id"], overall),
-    )
-    data["events"].append({"type": "finish", "at": now})
-    data["report"] = report_to_json(report)
+        report = report_from_json(mock.data["report"])
+        if report.history_error is None:
+            return report
+    else:
+        now = mock.workspace.clock()
+        results = tuple(grade_kata(mock, bank.get(kata_id), now) for kata_id in mock.katas)
+        report = MockReport(
+            id=mock.data["id"],
+            folder=str(mock.workspace.folder.resolve()),
+            started_at=mock.data["started_at"],
+            deadline=mock.deadline,
+            finished_at=now,
+            finished_early=now < mock.deadline,
+            katas=results,
+            overall=round(sum(r.score for r in results) / len(results), 1),
+            comparison=Comparison(0, None, None, "unknown"),
+        )
+        mock.data["events"].append({"type": "finish", "at": now})
+    report = record_in_history(history, report, mock.data["minutes"])
+    mock.data["report"] = report_to_json(report)
     mock.workspace.save()
     return report
+
+
+def record_in_history(history: History, report: MockReport, minutes: float) -> MockReport:
+    """The report, stored in the history and compared with earlier mocks when it can be."""
+    past = PastMock(
+        report.id, report.folder, report.started_at, report.finished_at, minutes, report.overall, {}
+    )
+    rows = [
+        {
+            "kata": r.kata,
+            "score": r.score,
+            "late_score": r.late_score,
+            "time_to_pass_s": r.time_to_pass_s,
+            "checks": r.checks,
+            "speed_ratio": r.speed_ratio,
+        }
+        for r in report.katas
+    ]
+    try:
+        history.record(past, rows)
+        comparison = compare(history, report.id, report.overall)
+    except HistoryError as error:
+        return replace(report, history_error=str(error))
+    return replace(report, comparison=comparison, history_error=None)
 
 
 def report_to_json(report: MockReport) -> dict[str, Any]:
@@ -272,6 +413,7 @@ def report_to_json(report: MockReport) -> dict[str, Any]:
 
 
 def report_from_json(data: dict[str, Any]) -> MockReport:
+    """A stored report (its shape checked with the rest of the mock's state)."""
     return MockReport(
         **{
             **data,

@@ -111,7 +111,7 @@ def _suspicious(tree: ast.AST, imports: list[tuple[str, int]]) -> list[str]:
 def scan_source(source: str, file_name: str) -> ScanReport:
     """Reject syntax errors and forbidden imports; flag suspicious code."""
     try:
-        tree = ast.parse(source, filename=file_name)
+        tree = ast.parse(source.removeprefix("\ufeff"), filename=file_name)  # Python skips a BOM
     except SyntaxError as error:
         where = f"{file_name}:{error.lineno}" if error.lineno else file_name
         return ScanReport("syntax", f"{where}: {error.msg}")

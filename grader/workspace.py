@@ -4,7 +4,9 @@ The state records when each kata was started and how its checks went, so
 ``kata list`` can show progress and ``kata check`` the time since start. A
 corrupt or unreadable state file is set aside (renamed ``state.json.corrupt``)
 with a warning, never a crash: losing a start time is better than refusing to
-grade.
+grade. Values of the wrong type inside it (an entry that is not a table, a
+start time that is text) are dropped with a warning, the rest is kept. A folder
+that cannot be written is a ``WorkspaceError``.
 """
 
 from __future__ import annotations
@@ -12,15 +14,36 @@ from __future__ import annotations
 import json
 import os
 import time
+import typing
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
+from grader.errors import WorkspaceError, os_reason
 from grader.results import CheckResult
+from grader.schema import mismatch
 
 STATE_DIR = ".kata"
 STATE_VERSION = 1
+
+
+class LastCheck(TypedDict):
+    at: float
+    score: float
+    passed: int
+    total: int
+
+
+class KataEntry(TypedDict, total=False):
+    """One kata's state in ``state.json`` under ``katas``; every key is optional."""
+
+    started_at: float  # the latest `kata start`
+    checks: int  # since the latest start
+    best_score: float  # over every start
+    passed_after_s: float  # the shortest start-to-pass time, over every start
+    passed: bool  # has ever passed every test
+    last_check: LastCheck
 
 
 @dataclass(frozen=True)
@@ -29,7 +52,7 @@ class Progress:
     started_at: float | None
     checks: int
     best_score: float
-    best_time_s: float | None  # from start to the first check that passed everything
+    best_time_s: float | None  # the shortest time from a start to a check that passed everything
 
 
 class Workspace:
@@ -61,7 +84,6 @@ class Workspace:
             data = json.loads(path.read_text(encoding="utf-8"))
             if not isinstance(data, dict) or not isinstance(data.get("katas"), dict):
                 raise ValueError("not a kata state object")
-            return data
         except (OSError, ValueError) as error:
             corrupt = path.with_name(path.name + ".corrupt")
             try:
@@ -73,27 +95,49 @@ class Workspace:
                 f"the workspace state {path} was unreadable ({error}): starting afresh{kept}"
             )
             return fresh
+        dropped = _drop_malformed(data["katas"])
+        if dropped:
+            self.warnings.append(
+                f"the workspace state {path} held values of the wrong type, ignored: "
+                + "; ".join(dropped)
+            )
+        return data
 
     def save(self) -> None:
         path = self.state_path
-        path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_name(path.name + ".tmp")
-        temporary.write_text(json.dumps(self.state, indent=2), encoding="utf-8")
-        os.replace(temporary, path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            temporary.write_text(json.dumps(self.state, indent=2), encoding="utf-8")
+            os.replace(temporary, path)
+        except OSError as error:
+            raise WorkspaceError(f"cannot write the workspace state: {os_reason(error)}") from None
+
+    def write_file(self, path: Path, text: str) -> None:
+        """Write a file of the workspace (a stub, a prompt), creating the folder if needed."""
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        except OSError as error:
+            raise WorkspaceError(f"cannot write {path}: {os_reason(error)}") from None
 
     def _entry(self, kata_id: str) -> dict[str, Any]:
-        entry = self.state["katas"].setdefault(kata_id, {})
-        return entry if isinstance(entry, dict) else self.state["katas"].setdefault(kata_id, {})
+        entry = self.state["katas"].get(kata_id)
+        if not isinstance(entry, dict):
+            entry = self.state["katas"][kata_id] = {}
+        return entry
 
     def record_start(self, kata_id: str) -> None:
+        """Start (or restart) the clock; the best score and best time outlive a restart."""
         entry = self._entry(kata_id)
-        entry.update({"started_at": self.clock(), "checks": 0, "best_score": 0.0})
-        entry.pop("passed_after_s", None)
+        entry.update({"started_at": self.clock(), "checks": 0})
+        entry.setdefault("best_score", 0.0)
         self.save()
 
     def started_at(self, kata_id: str) -> float | None:
-        value = self.state["katas"].get(kata_id, {}).get("started_at")
-        return float(value) if isinstance(value, (int, float)) else None
+        entry = self.state["katas"].get(kata_id)
+        value = entry.get("started_at") if isinstance(entry, dict) else None
+        return float(value) if mismatch(value, float) is None else None
 
     def record_check(self, result: CheckResult) -> None:
         entry = self._entry(result.kata)
@@ -125,3 +169,22 @@ class Workspace:
             float(entry.get("best_score", 0.0)),
             entry.get("passed_after_s"),
         )
+
+
+def _drop_malformed(katas: dict[str, Any]) -> list[str]:
+    """Remove the entries and values that do not fit ``KataEntry``; say which, for a warning."""
+    dropped = []
+    fields = typing.get_type_hints(KataEntry)
+    for kata_id, entry in list(katas.items()):
+        if not isinstance(entry, dict):
+            del katas[kata_id]
+            dropped.append(f"{kata_id} is {entry!r:.40}, not a table")
+            continue
+        for name, hint in fields.items():
+            problem = (
+                mismatch(entry.get(name), hint, f"{kata_id}.{name}") if name in entry else None
+            )
+            if problem:
+                del entry[name]
+                dropped.append(problem)
+    return dropped

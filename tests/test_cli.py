@@ -121,9 +121,75 @@ def test_demo_checks_a_correct_and_a_buggy_example(run):
     assert result.exit_code == 0
     assert "Score: 100/100" in result.output
     assert "Likely mistake" in result.output
+    assert "Likely mistakes:" in result.output  # one mistake behind several failures
 
 
 def test_every_command_has_help_with_an_example(run):
     for command in ("list", "start", "show", "check", "solution", "demo", "validate"):
         result = run(command, "--help")
         assert result.exit_code == 0 and "Example:" in result.output, command
+
+
+def test_list_shows_the_best_time_over_restarts(run, tmp_path, fast_bank):
+    solution = fast_bank.get("relu_backward").solution.read_text()
+    state_path = tmp_path / ".kata" / "state.json"
+    for started_ago in (0, 3600):  # a quick first attempt, then a slow one after a restart
+        assert run("start", "relu_backward", "--dir", str(tmp_path), "--force").exit_code == 0
+        state = json.loads(state_path.read_text())
+        state["katas"]["relu_backward"]["started_at"] -= started_ago
+        state_path.write_text(json.dumps(state))
+        (tmp_path / "relu_backward.py").write_text(solution)
+        assert run("check", "relu_backward", "--dir", str(tmp_path), "--no-timing").exit_code == 0
+    row = next(
+        line for line in run("list", "--dir", str(tmp_path)).output.splitlines() if "relu" in line
+    )
+    assert row.split()[-2:] in (["0", "s"], ["1", "s"], ["2", "s"]), row  # not "1 h 00 min"
+
+
+def test_check_json_file_is_absolute_and_normalised(run, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "relu_backward.py").write_text("import torch\n")
+    for args in (["--file", "sub/../relu_backward.py"], ["--dir", "."], ["--dir", "sub/.."]):
+        data = json.loads(run("check", "relu_backward", "--json", *args).output)
+        assert data["file"] == str(tmp_path / "relu_backward.py"), args
+
+
+def test_a_rejected_file_reports_how_many_tests_the_kata_has(run, tmp_path):
+    path = tmp_path / "relu_backward.py"
+    path.write_text("def relu_forward(:\n")
+    result = run("check", "relu_backward", "--file", str(path))
+    assert result.exit_code == 1
+    assert "Score: 0/100  (the file was rejected: none of the kata's 25 tests ran)" in result.output
+    assert "0 of 0" not in result.output
+    data = json.loads(run("check", "relu_backward", "--file", str(path), "--json").output)
+    assert data["total"] == 0 and data["error"]["kind"] == "syntax"
+
+
+def test_a_file_with_a_byte_order_mark_is_checked_like_any_other(run, tmp_path, fast_bank):
+    path = tmp_path / "relu_backward.py"
+    path.write_bytes(b"\xef\xbb\xbf" + fast_bank.get("relu_backward").solution.read_bytes())
+    result = run("check", "relu_backward", "--file", str(path), "--no-timing")
+    assert result.exit_code == 0, result.output
+    assert "Score: 100/100" in result.output
+
+
+def test_failed_only_and_k_choose_what_is_shown_not_what_counts(run, fast_bank):
+    buggy = str(fast_bank.get("relu_backward").example("buggy"))
+    every = run("check", "relu_backward", "--file", buggy, "--no-timing", "--seed", "3").output
+    failing = run(
+        "check", "relu_backward", "--file", buggy, "--no-timing", "--seed", "3", "--failed-only"
+    ).output
+    assert "✓" in every and "✓" not in failing and "Showing failing tests:" in failing
+    score = next(line for line in every.splitlines() if line.startswith("Score:"))
+    assert score in failing.splitlines()
+    chosen = run(
+        "check", "relu_backward", "--file", buggy, "--no-timing", "--seed", "3", "-k", "dtype"
+    ).output
+    assert "keeps the dtype of grad_output" in chosen and "hand-checked" not in chosen
+    assert score in chosen.splitlines()
+
+
+def test_check_help_says_k_filters_what_is_shown(run):
+    text = run("check", "--help").output
+    assert "--failed-only" in text and "-k PATTERN" in text and "every test still runs" in text

@@ -116,8 +116,9 @@ def test_endless_loop_in_a_function_times_out_and_is_not_run_a_third_time(relu, 
     outcomes = {t.name: t.outcome for t in result.tests}
     assert outcomes["test_forward_small_example"] == "passed"
     assert outcomes["test_backward_small_example"] == "timeout"
-    assert "relu_backward(1x3 float64 array, 1x3 float64 array) timed out after 1 s" in messages(
-        result
+    assert (
+        "relu_backward((1, 3) float64 array, (1, 3) float64 array) timed out after 1 s"
+        in messages(result)
     )
     assert "relu_backward() already timed out 2 times" in messages(result)
     assert "timeout" in result.flags and 0 < result.score < 100
@@ -379,3 +380,16 @@ def test_a_benchmark_that_fails_never_changes_the_score(fast_bank, tmp_path, lea
     assert result.score == 100 and result.error is None
     assert result.speed is not None and result.speed.ratio is None
     assert "not measured" in result.speed.note or "raised" in result.speed.note
+
+
+def test_a_byte_order_mark_does_not_reject_a_correct_file(relu, tmp_path):
+    path = tmp_path / "relu_backward.py"
+    path.write_bytes(b"\xef\xbb\xbf" + CORRECT.encode())
+    result = check(relu, path, seed=1, timing=False)
+    assert result.error is None and result.all_passed, messages(result)
+
+
+def test_counting_the_suite_runs_no_learner_code_and_matches_a_check(relu):
+    from grader.collect import count_tests
+
+    assert count_tests(relu) == check(relu, relu.solution, seed=1, timing=False).total == 25

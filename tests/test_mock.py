@@ -160,6 +160,9 @@ def test_katas_are_picked_to_fit_the_budget_and_seeded(bank):
     [
         (0, None, None, "--minutes must be more than 0"),
         (-3, None, None, "--minutes must be more than 0"),
+        (float("inf"), None, None, "at most 1440"),
+        (float("nan"), None, None, "at most 1440"),
+        (30, [], None, "--katas names no kata"),
         (30, ["nope"], None, "no kata named 'nope'"),
         (30, None, 99, "--count must be between 1 and"),
         (1, None, None, "no kata fits in 1 minutes"),
@@ -243,3 +246,9 @@ def test_live_countdown_rechecks_a_saved_file_and_grades_at_the_deadline(run, tm
     assert result.exit_code == 0, result.output
     assert "relu_backward: 25/25 passed, score 100" in result.output
     assert "graded at the deadline" in result.output and "Overall: 100/100" in result.output
+
+
+def test_a_library_caller_cannot_start_a_mock_without_end(fast_bank, tmp_path, clock):
+    with pytest.raises(KataError, match="--minutes"):
+        begin(fast_bank, tmp_path / "m", clock, minutes=float("inf"))
+    assert not (tmp_path / "m").exists()

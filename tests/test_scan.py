@@ -58,3 +58,9 @@ def test_suspicious_code_is_flagged_not_rejected(source, words):
     report = scan_source(source, "k.py")
     assert report.error_kind is None
     assert any(words in flag for flag in report.flags), report.flags
+
+
+def test_a_byte_order_mark_is_skipped_as_python_skips_it():
+    report = scan_source("\ufeffimport numpy as np\nimport torch\n", "k.py")
+    assert report.error_kind == "forbidden_import" and "k.py:2:" in report.error_message
+    assert scan_source("\ufeffimport numpy as np\n", "k.py").error_kind is None

@@ -132,11 +132,8 @@ def brief(value: Any) -> str:
     """A few characters describing an argument, for 'which call on what input' messages."""
     if isinstance(value, RemoteObject):  # first: its attributes would be remote calls
         return value._ref.type_name
-    if isinstance(value, wire.SharedArray):
-        shape = "0-d" if value.shape == () else "x".join(map(str, value.shape))
-        return f"{shape} {value.dtype} array"
     if hasattr(value, "shape") and hasattr(value, "dtype"):
-        shape = "0-d" if value.shape == () else "x".join(map(str, value.shape))
+        shape = "0-d" if value.shape == () else str(tuple(value.shape))  # (5,) as NumPy says
         return f"{shape} {value.dtype} array"
     if isinstance(value, (list, tuple)):
         return f"{type(value).__name__} of {len(value)}" if len(value) > 4 else repr(value)
