@@ -17,7 +17,7 @@ from grader.gradebook import Gradebook
 from grader.gradescope import grade_submission, write_bundle
 from grader.grading import plan_jobs, run_jobs
 from grader.pool import Progress
-from grader.reports import duration_text
+from grader.reports import duration_text, printable
 from grader.sandbox.isolation import chosen_mode, namespaces_problem, weak_confinement_warning
 from grader.submissions import discover, shown, staging_folder
 
@@ -125,7 +125,7 @@ def grade(
     if gradescope:
         results = grade_submission(katas, gradescope_root, seed)
         if "output" in results:
-            echo(style(results["output"], fg="yellow"), err=True)
+            echo(style(printable(results["output"]), fg="yellow"), err=True)
         echo(f"Gradescope results written: score {results['score']:g}/100")
         return
     if submissions is None:
@@ -143,7 +143,10 @@ def grade(
                     " ..." if len(discovery.ignored) > 20 else ""
                 )
                 echo(
-                    style(f"Ignored {len(discovery.ignored)} item(s): {listed}", fg="yellow"),
+                    style(
+                        printable(f"Ignored {len(discovery.ignored)} item(s): {listed}"),
+                        fg="yellow",
+                    ),
                     err=True,
                 )
             plan = plan_jobs(discovery, katas, book, seed, regrade)
@@ -164,7 +167,10 @@ def grade(
     if failures:
         for job, error in failures[:10]:
             echo(
-                style(f"grader failure on {shown(job.student)}/{job.kata}: {error}", fg="red"),
+                style(
+                    printable(f"grader failure on {shown(job.student)}/{job.kata}: {error}"),
+                    fg="red",
+                ),
                 err=True,
             )
         raise KataError(
