@@ -61,9 +61,14 @@ class BenchmarkRun:
     def __init__(self, sandbox: Sandbox, inputs: dict[str, Any]) -> None:
         self.sandbox = sandbox
         self.names: dict[str, Any] = {
-            name: sandbox.put(value) if isinstance(value, np.ndarray) else value
+            name: self.store(value) if isinstance(value, np.ndarray) else value
             for name, value in inputs.items()
         }
+
+    def store(self, array: np.ndarray) -> Any:
+        """In shared memory (written by the parent, no copy through the pipe), else in the child."""
+        shared = self.sandbox.share(array)
+        return shared if shared is not None else self.sandbox.put(array)
 
     def resolve(self, value: Any) -> Any:
         if isinstance(value, str) and value.startswith("$"):
@@ -74,7 +79,9 @@ class BenchmarkRun:
             return [self.resolve(v) for v in value]
         return value
 
-    def run_step(self, step: dict[str, Any], timeout: float | None = None) -> None:
+    def run_step(
+        self, step: dict[str, Any], timeout: float | None = None, send: bool = False
+    ) -> Any:
         target: RemoteObject | None = None
         name = step["call"]
         if name.startswith("$"):
@@ -82,10 +89,11 @@ class BenchmarkRun:
             target = self.resolve("$" + owner)
         args = tuple(self.resolve(list(step.get("args", []))))
         kwargs = {k: self.resolve(v) for k, v in step.get("kwargs", {}).items()}
-        mode = "ref" if "save" in step else "none"
+        mode = "send" if send else ("ref" if "save" in step else "none")
         result = self.sandbox.call(target, name, args, kwargs, result=mode, timeout=timeout)
         if "save" in step:
             self.names[step["save"]] = result
+        return result
 
     def forget(self) -> None:
         """Let the child drop this round's inputs and objects."""
@@ -112,6 +120,8 @@ def measure_speed(spec: dict[str, Any], learner: Sandbox, reference: Sandbox, se
     timed_steps = [s for s in steps if s.get("timed", True)]
 
     def round_on(sandbox: Sandbox, inputs: dict[str, Any], timeout: float | None = None) -> float:
+        # The last round's objects are forgotten: no view of the shared memory is kept.
+        sandbox.rewind_shared(sum(v.nbytes + 64 for v in inputs.values() if hasattr(v, "nbytes")))
         run = BenchmarkRun(sandbox, inputs)
         for step in setup:
             run.run_step(step)
@@ -142,4 +152,51 @@ def measure_speed(spec: dict[str, Any], learner: Sandbox, reference: Sandbox, se
         return capped(failure)
     learner_s = statistics.median(learner_times)
     reference_s = statistics.median(reference_times)
+    problem = _results_differ(spec, learner, reference, inputs_of(repeats + 1), limit)
+    if problem:
+        return Speed(None, reference_s, None, True, f"not measured: {problem}")
     return Speed(learner_s, reference_s, learner_s / reference_s, False)
+
+
+def _results_differ(
+    spec: dict[str, Any], learner: Sandbox, reference: Sandbox, inputs: dict[str, Any], limit: float
+) -> str | None:
+    """Whether the learner's timed functions answer fresh inputs as the reference does.
+
+    Results are not sent back while timing, so code that remembers old answers would
+    look fast; one last round compares what the functions of the module return
+    (methods of objects with their own random state are left out).
+    """
+    steps = list(spec.get("steps", []))
+    theirs, ours = BenchmarkRun(learner, inputs), BenchmarkRun(reference, inputs)
+    for step in steps:
+        pure = not step["call"].startswith("$") and "save" not in step
+        try:
+            got = theirs.run_step(step, timeout=limit, send=pure)
+        except LearnerFailure as failure:
+            return f"{step['call']}() failed on the benchmark's inputs ({failure})"
+        expected = ours.run_step(step, send=pure)
+        if pure and not _close(got, expected):
+            return (
+                f"on the benchmark's fresh inputs {step['call']}() returned other values than "
+                "the reference (does it remember earlier answers?)"
+            )
+    theirs.forget()
+    ours.forget()
+    return None
+
+
+def _close(got: Any, expected: Any) -> bool:
+    if isinstance(expected, (tuple, list)):
+        return (
+            isinstance(got, (tuple, list))
+            and len(got) == len(expected)
+            and all(_close(g, e) for g, e in zip(got, expected, strict=True))
+        )
+    try:
+        got, expected = np.asarray(got, dtype=float), np.asarray(expected, dtype=float)
+    except (TypeError, ValueError):
+        return False
+    return got.shape == expected.shape and bool(
+        np.allclose(got, expected, rtol=1e-5, atol=1e-7, equal_nan=True)
+    )
