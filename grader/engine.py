@@ -33,7 +33,7 @@ from grader.runner import RUN_NAME
 from grader.scan import scan_source
 
 MAX_FILE_BYTES = 1024 * 1024
-RUNNER_MARGIN_S = 30.0
+RUNNER_MARGIN_S = 10.0
 BENCHMARK_ALLOWANCE_S = 120.0
 
 

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from grader.results import TestResult
+from grader.results import TestResult, split_hint
 from grader.sandbox.parent import LearnerFailure, LearnerTimeout, RemoteModule, Sandbox
 from grader.suite import Mistake
 
@@ -134,15 +134,17 @@ def read_report(
             entry.get(stage, {}).get("duration", 0.0) for stage in ("setup", "call", "teardown")
         )
         name = entry["nodeid"].split("::", 1)[-1]
+        message = "" if passed else meta.get("message", "the test did not pass")
         tests.append(
             TestResult(
                 name=name,
                 title=meta.get("title") or name,
                 category=meta.get("category", "values"),
                 outcome="passed" if passed else meta.get("kind", "failed"),
-                message="" if passed else meta.get("message", "the test did not pass"),
+                message=message,
                 duration_s=round(duration, 4),
                 weight=weight(name),
+                mistake=split_hint(message)[1],
             )
         )
         if not passed and meta.get("flag"):

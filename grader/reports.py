@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
-from grader.results import CheckResult, Speed, TestResult
+from grader.results import CheckResult, Speed, TestResult, split_hint
 from grader.selection import Selection
 
 Style = Callable[..., str]
@@ -33,7 +33,6 @@ ERROR_TITLES = {
 # text (line and paragraph separators, bidirectional overrides and isolates).
 CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 NAMED_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
-HINT = "Likely mistake: "
 
 
 def printable(text: str, lines: bool = False) -> str:
@@ -98,18 +97,6 @@ def speed_text(speed: Speed | None) -> str:
 def test_label(name: str, title: str) -> str:
     params = name[name.index("[") :] if "[" in name else ""
     return printable(f"{title} {params}".strip())
-
-
-def split_hint(message: str) -> tuple[str, str | None]:
-    """A failure message without its closing "Likely mistake: ...", and that mistake.
-
-    The suite's helpers append the hint last, so the last one is the suite's own
-    (a learner's exception message quoted earlier cannot take its place).
-    """
-    head, found, hint = message.rpartition(HINT)
-    if not found or not hint.strip():
-        return message, None
-    return head.rstrip(), hint.strip()
 
 
 def _group_by_title(tests: list[TestResult]) -> list[tuple[str, list[TestResult]]]:

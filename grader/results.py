@@ -13,6 +13,19 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 JSON_VERSION = 1
+HINT = "Likely mistake: "  # how the suites' helpers name a mistake, last in a message
+
+
+def split_hint(message: str) -> tuple[str, str | None]:
+    """A failure message without its closing "Likely mistake: ...", and that mistake.
+
+    The suite's helpers append the hint last, so the last one is the suite's own
+    (a learner's exception message quoted earlier cannot take its place).
+    """
+    head, found, hint = message.rpartition(HINT)
+    if not found or not hint.strip():
+        return message, None
+    return head.rstrip(), hint.strip()
 OUTCOMES = ("passed", "failed", "error", "timeout")
 
 
@@ -27,6 +40,7 @@ class TestResult:
     message: str
     duration_s: float
     weight: float = 1.0
+    mistake: str | None = None  # the likely mistake the message names, if any
 
     @property
     def passed(self) -> bool:

@@ -96,14 +96,41 @@ def _matches(got: np.ndarray, alternative: Any) -> bool:
     )
 
 
-def likely_mistake(got: Any, mistakes: Mistakes | None) -> str:
-    """The message of the first known mistake whose signature ``got`` matches, or ''."""
+def likely_mistake(got: Any, mistakes: Mistakes | None, expected: Any = None) -> str:
+    """The message of the first known mistake whose signature ``got`` matches, or ''.
+
+    With ``expected``, when no mistake matches alone (two mistakes at once, say), the
+    known mistake whose answer lies much closer to ``got`` than the right answer does
+    is named as the closest, so the learner still learns where to look first.
+    """
     if not mistakes or not isinstance(got, np.ndarray):
         return ""
     for message, alternative in mistakes.items():
         if _matches(got, alternative):
             return f" Likely mistake: {message}"
+    closest = _closest_mistake(got, mistakes, expected)
+    if closest:
+        return f" Closest known mistake (perhaps with another): {closest}"
     return ""
+
+
+def _closest_mistake(got: np.ndarray, mistakes: Mistakes, expected: Any) -> str:
+    if expected is None:
+        return ""
+    try:
+        with np.errstate(all="ignore"):
+            got64 = got.astype(np.float64)
+            miss = float(np.nanmax(np.abs(got64 - np.asarray(expected, dtype=np.float64))))
+            best, best_error = "", miss / 4  # a mistake must explain most of the miss
+            for message, alternative in mistakes.items():
+                if callable(alternative) or np.shape(alternative) != got.shape:
+                    continue
+                error = float(np.nanmax(np.abs(got64 - np.asarray(alternative, np.float64))))
+                if error < best_error:
+                    best, best_error = message, error
+    except (TypeError, ValueError):
+        return ""
+    return best
 
 
 def expect_close(
@@ -132,7 +159,8 @@ def expect_close(
         what = "NaN" if np.isnan(value) else str(value)
         raise Mistake(
             f"{call} returned {what} {_index_text(got, flat)} where {want64.reshape(-1)[flat]:.6g} "
-            f"was expected ({int(bad_finite.sum())} non-finite entries).{likely_mistake(got, mistakes)}"
+            f"was expected ({int(bad_finite.sum())} non-finite entries)."
+            f"{likely_mistake(got, mistakes, want64)}"
         )
     with np.errstate(invalid="ignore"):
         # An infinite expected entry (e.g. log 0 = -inf) must be matched exactly.
@@ -145,7 +173,7 @@ def expect_close(
     raise Mistake(
         f"{call} has wrong values: max abs error {float(error.reshape(-1)[flat]):.3g} "
         f"{_index_text(got, flat)} (expected {want64.reshape(-1)[flat]:.6g}, "
-        f"got {got64.reshape(-1)[flat]:.6g}).{likely_mistake(got, mistakes)}"
+        f"got {got64.reshape(-1)[flat]:.6g}).{likely_mistake(got, mistakes, want64)}"
     )
 
 

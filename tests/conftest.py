@@ -27,6 +27,22 @@ def _runner_in_a_process_of_its_own(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KATA_RUNNER", "subprocess")
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "requires_landlock: needs a kernel with Landlock (skipped elsewhere)"
+    )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    from grader.sandbox.confine import landlock_abi
+
+    if landlock_abi() is None:
+        skip = pytest.mark.skip(reason="Landlock is not available on this kernel")
+        for item in items:
+            if item.get_closest_marker("requires_landlock"):
+                item.add_marker(skip)
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_call(item: pytest.Item):
     """Fail a test that runs past TEST_TIME_LIMIT_S, with where it was."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from pathlib import Path
 
@@ -338,22 +339,30 @@ def test_unknown_kata_lists_the_known_ones(bank):
         bank.get("relu_backwards")
 
 
-def test_json_has_the_documented_keys(relu, learner_file):
-    data = check(relu, learner_file(CORRECT), seed=5, timing=False).to_json()
-    assert {
-        "kata",
-        "file",
-        "seed",
-        "score",
-        "passed",
-        "failed",
-        "total",
-        "tests",
-        "speed",
-        "elapsed_since_start_s",
-        "error",
-    } <= set(data)
-    assert {"name", "category", "outcome", "message", "duration_s"} <= set(data["tests"][0])
+def _documented_json_keys() -> tuple[set[str], dict[str, set[str]]]:
+    """The keys the README's JSON table names, and the fields of its nested objects."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    table = readme.split("## JSON output", 1)[1].split("\n\n")[2]
+    keys: set[str] = set()
+    nested: dict[str, set[str]] = {}
+    for row in table.splitlines()[2:]:
+        first, meaning = row.split("|")[1:3]
+        names = re.findall(r"`(\w+)`", first)
+        keys.update(names)
+        fields = re.search(r"`\{([\w, ]+)\}`", meaning)
+        if fields:
+            nested[names[0]] = {f.strip() for f in fields.group(1).split(",")}
+    return keys, nested
+
+
+def test_json_has_exactly_the_documented_keys(relu, learner_file):
+    keys, nested = _documented_json_keys()
+    data = check(relu, learner_file(CORRECT), seed=5, timing=True).to_json()
+    assert set(data) == keys
+    assert set(data["tests"][0]) == nested["tests"]
+    assert set(data["speed"]) == nested["speed"]
+    rejected = check(relu, learner_file("def broken(:\n"), seed=5).to_json()
+    assert set(rejected["error"]) == nested["error"]
     assert data["seed"] == 5 and data["score"] == 100.0 and data["error"] is None
     json.dumps(data)
 

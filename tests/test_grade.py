@@ -193,6 +193,7 @@ def relu_backward(grad_output, x):
 """
 
 
+@pytest.mark.requires_landlock
 def test_confined_students_reach_nothing_that_is_not_theirs(fast_bank, klass, tmp_path):
     out = tmp_path / "gb"
     reference = fast_bank.root / "solutions" / "relu_backward.py"
