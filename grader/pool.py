@@ -40,9 +40,13 @@ GRACE_S = 30.0  # past the engine's own limit, before the caller kills a worker
 
 @dataclass(frozen=True)
 class CheckTask:
+    """One check for a worker; ``seed`` and ``timing`` override the run's own when set."""
+
     kata: str
     file: str
     max_failures: int | None = None
+    seed: int | None = None
+    timing: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,8 @@ def _worker(connection: Connection, bank_root: str, parent: int) -> None:
             task, seed, timing = connection.recv()
         except EOFError:
             return
+        seed = seed if task.seed is None else task.seed
+        timing = timing if task.timing is None else task.timing
         try:
             kata = bank.get(task.kata)
             result = check(
@@ -176,7 +182,8 @@ def run_checks(
                 index = queue.pop()
                 task = tasks[index]
                 pool.give(process, (task, seed, timing))
-                limit = hard_limit_s(bank.get(task.kata), timing) + GRACE_S
+                timed = timing if task.timing is None else task.timing
+                limit = hard_limit_s(bank.get(task.kata), timed) + GRACE_S
                 busy[process] = _Busy(index, time.monotonic(), limit)
             waiting = {pool.connections[p]: p for p in busy}
             sentinels = {p.sentinel: p for p in busy}

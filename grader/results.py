@@ -26,6 +26,8 @@ def split_hint(message: str) -> tuple[str, str | None]:
     if not found or not hint.strip():
         return message, None
     return head.rstrip(), hint.strip()
+
+
 OUTCOMES = ("passed", "failed", "error", "timeout")
 
 

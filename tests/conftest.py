@@ -67,22 +67,22 @@ def bank() -> Bank:
     return open_bank()
 
 
-@pytest.fixture(scope="session")
-def fast_bank(tmp_path_factory: pytest.TempPathFactory) -> Bank:
-    """relu_backward with 1 s calls and a 6 s budget, so hostile files are quick to test."""
-    root = tmp_path_factory.mktemp("fast-bank")
+def relu_bank(root: Path, limits: str) -> Bank:
+    """A bank in ``root`` holding relu_backward with its ``[limits]`` table replaced."""
     source = default_bank_root()
     shutil.copytree(source / "katas" / "relu_backward", root / "katas" / "relu_backward")
     (root / "solutions").mkdir()
     shutil.copy(source / "solutions" / "relu_backward.py", root / "solutions")
     meta = root / "katas" / "relu_backward" / "kata.toml"
-    text = re.sub(
-        r"\[limits\][^\[]*",
-        "[limits]\ncall_timeout_s = 1\nload_timeout_s = 5\nbudget_s = 6\n\n",
-        meta.read_text(),
-    )
-    meta.write_text(text)
+    meta.write_text(re.sub(r"\[limits\][^\[]*", f"[limits]\n{limits}\n\n", meta.read_text()))
     return open_bank(root)
+
+
+@pytest.fixture(scope="session")
+def fast_bank(tmp_path_factory: pytest.TempPathFactory) -> Bank:
+    """relu_backward with 1 s calls and a 6 s budget, so hostile files are quick to test."""
+    limits = "call_timeout_s = 1\nload_timeout_s = 5\nbudget_s = 6"
+    return relu_bank(tmp_path_factory.mktemp("fast-bank"), limits)
 
 
 @pytest.fixture(scope="session")

@@ -10,16 +10,15 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
-import shutil
 import signal
 import socket
 import time
 from pathlib import Path
 
 import pytest
+from conftest import relu_bank
 
-from grader.catalog import Bank, Kata, default_bank_root, open_bank
+from grader.catalog import Kata, default_bank_root
 from grader.engine import check
 from grader.sandbox.isolation import chosen_mode
 
@@ -50,19 +49,11 @@ namespaces = pytest.mark.skipif(
 @pytest.fixture(scope="module")
 def tight(tmp_path_factory: pytest.TempPathFactory) -> Kata:
     """relu_backward with small limits, so resource attacks hit them fast."""
-    root = tmp_path_factory.mktemp("tight-bank")
-    source = default_bank_root()
-    shutil.copytree(source / "katas" / "relu_backward", root / "katas" / "relu_backward")
-    (root / "solutions").mkdir()
-    shutil.copy(source / "solutions" / "relu_backward.py", root / "solutions")
-    meta = root / "katas" / "relu_backward" / "kata.toml"
     limits = (
-        "[limits]\ncall_timeout_s = 2\nload_timeout_s = 10\nbudget_s = 15\n"
-        "memory_mb = 512\nnproc = 24\nscratch_mb = 16\noutput_mb = 1\n\n"
+        "call_timeout_s = 2\nload_timeout_s = 10\nbudget_s = 15\n"
+        "memory_mb = 512\nnproc = 24\nscratch_mb = 16\noutput_mb = 1"
     )
-    meta.write_text(re.sub(r"\[limits\][^\[]*", limits, meta.read_text()))
-    bank: Bank = open_bank(root)
-    return bank.get("relu_backward")
+    return relu_bank(tmp_path_factory.mktemp("tight-bank"), limits).get("relu_backward")
 
 
 def hostile(tmp_path: Path, attack: str, functions: str = STUB_FUNCTIONS) -> Path:

@@ -36,6 +36,8 @@ import sysconfig
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader.sandbox.confine import unique_existing
+
 SANDBOX_PACKAGE = Path(__file__).resolve().parent
 CHILD_MODULES = ("__init__.py", "child.py", "confine.py", "wire.py")
 INSIDE_LIB = Path("/kata/lib")  # what the child puts on sys.path, inside namespaces
@@ -66,14 +68,6 @@ class RuntimeView:
     numpy: tuple[Path, ...]
 
 
-def _existing(paths: list[Path]) -> list[Path]:
-    seen: dict[Path, None] = {}
-    for path in paths:
-        if path.exists():
-            seen.setdefault(path.resolve(), None)
-    return list(seen)
-
-
 def _outermost(paths: list[Path]) -> list[Path]:
     """Drop every path that lies inside another of the list."""
     return [p for p in paths if not any(p != q and p.is_relative_to(q) for q in paths)]
@@ -82,13 +76,13 @@ def _outermost(paths: list[Path]) -> list[Path]:
 @functools.cache
 def runtime_view() -> RuntimeView:
     executable = Path(os.path.realpath(sys.executable))
-    standard = _existing(
+    standard = unique_existing(
         [Path(sysconfig.get_paths()[key]) for key in ("stdlib", "platstdlib")]
         + [Path(sys.base_prefix) / "lib" / f"python{sys.version_info[0]}{sys.version_info[1]}.zip"]
     )
-    dynload = _existing([Path(p) for p in sys.path if p.endswith("lib-dynload")])
+    dynload = unique_existing([Path(p) for p in sys.path if p.endswith("lib-dynload")])
     roots = _outermost(
-        _existing([*LIBRARY_ROOTS, Path(sys.base_prefix), Path(sys.base_exec_prefix)])
+        unique_existing([*LIBRARY_ROOTS, Path(sys.base_prefix), Path(sys.base_exec_prefix)])
         + [executable.parent]
     )
     packages = [Path(p) for p in site.getsitepackages()] + [Path(site.getusersitepackages())]
@@ -105,11 +99,11 @@ def runtime_view() -> RuntimeView:
         for p in sys.path
         if p and not any(Path(p).resolve() == s for s in standard + dynload)
     ]
-    in_view = [p for p in _existing(packages) if any(p.is_relative_to(r) for r in roots)]
+    in_view = [p for p in unique_existing(packages) if any(p.is_relative_to(r) for r in roots)]
     hidden = _outermost([p for p in in_view if not any(s.is_relative_to(p) for s in standard)])
     spec = importlib.util.find_spec("numpy")  # found, not imported: the runner loads it later
     numpy_folder = Path(spec.origin).resolve().parent
-    numpy_paths = _existing([numpy_folder, numpy_folder.parent / "numpy.libs"])
+    numpy_paths = unique_existing([numpy_folder, numpy_folder.parent / "numpy.libs"])
     links = tuple((path, os.readlink(path)) for path in LIBRARY_ROOTS if path.is_symlink())
     return RuntimeView(executable, links, tuple(roots), tuple(hidden), tuple(numpy_paths))
 
@@ -118,7 +112,7 @@ def standard_library_paths() -> list[Path]:
     """The folders on sys.path the child keeps: the standard library and lib-dynload."""
     paths = [Path(sysconfig.get_paths()[key]) for key in ("stdlib", "platstdlib")]
     paths += [Path(p) for p in sys.path if p.endswith("lib-dynload")]
-    return _existing(paths)
+    return unique_existing(paths)
 
 
 # -- choosing the mode ---------------------------------------------------------------
