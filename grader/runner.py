@@ -130,7 +130,6 @@ def run(job: CheckJob) -> RunRecord:
     out = Path(job.out)
     kata = load_kata(Path(job.kata_folder), Path(job.solutions))
     sandbox = Sandbox(Path(job.file), out / "learner", kata.limits, job.shown_name)
-    sandbox.deadline = time.monotonic() + kata.budget_s
     reference = None
     record = RunRecord()
     try:
@@ -165,10 +164,11 @@ def _run_suite_and_time(
     from grader.plugin import ReportProblem, read_report
 
     try:
-        names = sandbox.ready()
+        names = sandbox.ready()  # bounded by the load timeout
     except LearnerFailure as failure:
         flags = (failure.flag,) if failure.flag else ()
         return RunRecord(error=CheckError("load", str(failure)), flags=flags)
+    sandbox.deadline = time.monotonic() + kata.budget_s  # the tests' budget starts now
     problem = check_definitions(kata, names, job.shown_name)
     if problem:
         return RunRecord(error=CheckError("missing_definition", problem))
