@@ -197,13 +197,15 @@ def become_runner() -> None:
     global _this_process_runs
     become_subreaper()
     spare_current_children()
+    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(name, "1")  # suites compute little; BLAS threads only reserve memory
     limit_own_memory()
     os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     sys.dont_write_bytecode = True
     _this_process_runs = True
 
 
-TRUSTED_MEMORY_MB = 4096
+TRUSTED_MEMORY_MB = 8192
 
 
 def limit_own_memory() -> None:
