@@ -246,7 +246,9 @@ def run_in_subprocess(job: CheckJob, limit: float) -> RunRecord:
             process.wait()
             if not isinstance(sys.exc_info()[1], subprocess.TimeoutExpired):
                 raise
-            return _internal(f"the check did not finish within {limit:.0f} s")
+            log.seek(0)
+            where = log.read()[-3000:].decode(errors="replace").strip()
+            return _internal(f"the check did not finish within {limit:.0f} s; it was at:\n{where}")
         try:
             return RunRecord.from_json(json.loads((folder / RUN_NAME).read_text()))
         except (OSError, ValueError, KeyError, TypeError):

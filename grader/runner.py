@@ -15,6 +15,7 @@ which writes ``run.json`` beside the job for an engine that waits on it.
 from __future__ import annotations
 
 import contextlib
+import faulthandler
 import io
 import json
 import sys
@@ -184,11 +185,14 @@ def _run_suite_and_time(
 
 
 def main(argv: list[str]) -> int:
-    from grader.engine import become_runner
+    from grader.engine import become_runner, hard_limit_s
 
     become_runner()
     job_path = Path(argv[0])
     job = CheckJob(**json.loads(job_path.read_text()))
+    # Just before the engine kills us at the hard limit, say where we were (to our log).
+    kata = load_kata(Path(job.kata_folder), Path(job.solutions))
+    faulthandler.dump_traceback_later(max(1.0, hard_limit_s(kata, job.timing) - 1.0))
     try:
         record = run(job)
     except Exception as error:  # noqa: BLE001 - the grader's own bug: report it, with its stack

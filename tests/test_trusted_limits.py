@@ -76,6 +76,7 @@ def test_a_hanging_suite_in_a_runner_process_ends_as_the_graders_failure(hanging
     result = check(kata, kata.solution, seed=1, timing=False)
     assert result.error is not None and result.error.kind == "internal"
     assert "did not finish within" in result.error.message
+    assert "suite.py" in result.error.message  # where it was stuck
     assert result.score == 0
 
 
