@@ -247,7 +247,9 @@ def run_in_subprocess(job: CheckJob, limit: float) -> RunRecord:
             if not isinstance(sys.exc_info()[1], subprocess.TimeoutExpired):
                 raise
             log.seek(0)
-            where = log.read()[-3000:].decode(errors="replace").strip()
+            dump = log.read().decode(errors="replace")
+            # faulthandler's dump, most recent call first: its first frames say where.
+            where = "\n".join(dump[dump.rfind("Timeout (") :].splitlines()[1:12])
             return _internal(f"the check did not finish within {limit:.0f} s; it was at:\n{where}")
         try:
             return RunRecord.from_json(json.loads((folder / RUN_NAME).read_text()))

@@ -18,6 +18,7 @@ import contextlib
 import faulthandler
 import io
 import json
+import os
 import sys
 import time
 import traceback
@@ -84,6 +85,8 @@ def run_suite(
         "no:debugging",
         "-p",
         "no:unittest",
+        "-p",
+        "no:faulthandler",
         "-p",
         "no:logging",
         "--assert=plain",
@@ -190,9 +193,11 @@ def main(argv: list[str]) -> int:
     become_runner()
     job_path = Path(argv[0])
     job = CheckJob(**json.loads(job_path.read_text()))
-    # Just before the engine kills us at the hard limit, say where we were (to our log).
+    # Just before the engine kills us at the hard limit, say where we were, to our log
+    # through a descriptor of its own (pytest's capture moves descriptor 2 elsewhere).
     kata = load_kata(Path(job.kata_folder), Path(job.solutions))
-    faulthandler.dump_traceback_later(max(1.0, hard_limit_s(kata, job.timing) - 1.0))
+    log = os.fdopen(os.dup(2), "w")
+    faulthandler.dump_traceback_later(max(1.0, hard_limit_s(kata, job.timing) - 1.0), file=log)
     try:
         record = run(job)
     except Exception as error:  # noqa: BLE001 - the grader's own bug: report it, with its stack
