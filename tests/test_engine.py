@@ -402,3 +402,14 @@ def test_counting_the_suite_runs_no_learner_code_and_matches_a_check(relu):
     from grader.collect import count_tests
 
     assert count_tests(relu) == check(relu, relu.solution, seed=1, timing=False).total == 25
+
+
+def test_messages_name_the_file_the_learner_passed(relu, tmp_path):
+    path = tmp_path / "half.py"
+    path.write_text("import numpy as np\n\ndef relu_forward(x):\n    return x\n")
+    result = check(relu, path, seed=1, timing=False)
+    assert result.error.kind == "missing_definition"
+    assert result.error.message.startswith("half.py does not define relu_backward")
+    path.write_text("import numpy as np\nraise ValueError('nope')\n")
+    result = check(relu, path, seed=1, timing=False)
+    assert "half.py raised ValueError: nope (half.py line 2" in result.error.message

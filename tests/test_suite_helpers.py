@@ -96,3 +96,20 @@ def test_no_fp_warnings_names_the_mistake_by_kind_of_warning(tmp_path):
             impl.f(np.array([1.0]))
     finally:
         sandbox.close()
+
+
+def test_two_mistakes_at_once_name_the_closest_known_one():
+    import numpy as np
+
+    from grader.suite import likely_mistake
+
+    expected = np.array([1.0, 2.0, 3.0])
+    no_correction = np.array([10.0, 20.0, 30.0])
+    both = no_correction + 0.01  # that mistake, and a small one of another kind
+    mistakes = {"no bias correction": no_correction, "eps inside the root": expected + 0.01}
+    assert (
+        likely_mistake(no_correction, mistakes, expected) == " Likely mistake: no bias correction"
+    )
+    closest = likely_mistake(both, mistakes, expected)
+    assert "Closest known mistake" in closest and "no bias correction" in closest
+    assert likely_mistake(expected + 5.0, mistakes, expected) == ""
