@@ -157,12 +157,28 @@ def random_probs(rng: np.random.Generator, shape: tuple, axis: int = -1) -> np.n
     return oracle_softmax(1.5 * rng.standard_normal(shape), axis)
 
 
-def upstream_gradient(rng: np.random.Generator, p: np.ndarray, axis: int = -1) -> np.ndarray:
-    """A random dL/dp whose dL/dz has no entry near 0, where relative error is ill-conditioned."""
-    while True:
-        g = rng.standard_normal(p.shape)
-        if p.size == 0 or np.min(np.abs(oracle_backward(g, p, axis))) > 1e-3:
-            return g
+def gradient_problem(rng: np.random.Generator, shape: tuple, axis: int) -> tuple:
+    """Logits z, their softmax p and a dL/dp g for which every entry of dL/dz is far from 0.
+
+    The contract's relative error is ill-conditioned where dL/dz is near 0, so the draw is
+    built, not filtered. dL/dz = p * e with e = g - sum(g * p) per slice; with logits in
+    [-1.5, 1.5] and at most 5 entries per slice every p is above e**-3 / 5 > 0.0099. Each
+    slice gets e with both signs, e_i = +-u_i / (the p-weighted sum of u over the entries
+    of its sign), u_i in [0.5, 1.5], so that sum(p * e) = 0 and every |e_i| >= 1/3, hence
+    |dL/dz| > 3e-3. g is e plus a random constant per slice, which dL/dz does not see.
+    """
+    z = rng.uniform(-1.5, 1.5, shape)
+    p = oracle_softmax(z, axis)
+    p_last = np.moveaxis(p, axis, -1)
+    alternating = np.arange(p_last.shape[-1]) % 2 == 0
+    positive = rng.permuted(np.broadcast_to(alternating, p_last.shape), axis=-1)
+    u = rng.uniform(0.5, 1.5, p_last.shape)
+    weighted = p_last * u
+    mass_positive = np.sum(np.where(positive, weighted, 0.0), axis=-1, keepdims=True)
+    mass_negative = np.sum(np.where(positive, 0.0, weighted), axis=-1, keepdims=True)
+    e = np.where(positive, u / mass_positive, -u / mass_negative)
+    g = e + rng.standard_normal(p_last.shape[:-1] + (1,))
+    return z, p, np.moveaxis(g, -1, axis)
 
 
 def expect_log_probs(got, expected: np.ndarray, *, call: str, mistakes: dict) -> None:
@@ -323,9 +339,7 @@ def test_softmax_keeps_float32(learner, rng):
 def test_backward_matches_finite_differences(learner, rng, case):
     """softmax_backward is the gradient of softmax (finite differences)"""
     shape, axis = case
-    z = 1.5 * rng.standard_normal(shape)
-    p = oracle_softmax(z, axis)
-    g = upstream_gradient(rng, p, axis)
+    z, p, g = gradient_problem(rng, shape, axis)
     numeric = numerical_gradient(lambda x: float(np.sum(oracle_softmax(x, axis) * g)), z)
     expect_gradient(learner.softmax_backward(g, p, axis=axis), numeric, wrt="z",
                     call=f"softmax_backward(g, probs of shape {shape}, axis={axis})",
