@@ -352,8 +352,14 @@ def expect_gradients(got, numeric_W, numeric_b, n, call, no_mask=None):
     ):
         for i, (g, numeric) in enumerate(zip(grads, numerics, strict=True)):
             other = alternatives[i] if alternatives is not None else None
-            expect_gradient(g, numeric, call=call, wrt=f"{name}[{i}]", threshold=1e-5,
-                            mistakes=gradient_mistakes(numeric, n, other))  # fmt: skip
+            expect_gradient(
+                g,
+                numeric,
+                call=call,
+                wrt=f"{name}[{i}]",
+                threshold=1e-5,
+                mistakes=gradient_mistakes(numeric, n, other),
+            )
 
 
 def forward_mistakes(Ws, bs, X):
@@ -391,11 +397,13 @@ def expect_labels(got, n, classes, call):
     """predict's result: integer labels of shape (N,)."""
     got = expect_array(got, call=call)
     if got.shape == (n, classes):
-        raise Mistake(f"{call} returned shape {got.shape}; expected ({n},). Likely mistake: "
-                      f"{PREDICT_PROBS}")  # fmt: skip
+        raise Mistake(
+            f"{call} returned shape {got.shape}; expected ({n},). Likely mistake: {PREDICT_PROBS}"
+        )
     if got.shape == (classes,) and n != classes:
-        raise Mistake(f"{call} returned shape {got.shape}; expected ({n},). Likely mistake: "
-                      f"{PREDICT_AXIS0}")  # fmt: skip
+        raise Mistake(
+            f"{call} returned shape {got.shape}; expected ({n},). Likely mistake: {PREDICT_AXIS0}"
+        )
     expect_array(got, call=call, shape=(n,))
     if got.dtype.kind not in "iu":
         raise Mistake(f"{call} returned dtype {got.dtype}. Likely mistake: {PREDICT_FLOAT}")
@@ -405,8 +413,10 @@ def expect_labels(got, n, classes, call):
 def history_array(got, epochs, call):
     """fit's loss history as an array (the strict list-of-floats check is its own test)."""
     if not isinstance(got, (list, tuple, np.ndarray)) or np.ndim(got) != 1 or len(got) != epochs:
-        raise Mistake(f"{call} returned {describe(got)}; expected a list of {epochs} floats, "
-                      "one mean loss per epoch")  # fmt: skip
+        raise Mistake(
+            f"{call} returned {describe(got)}; expected a list of {epochs} floats, "
+            "one mean loss per epoch"
+        )
     try:
         values = np.array([as_float(v, call) for v in got], dtype=np.float64)
     except Mistake:
@@ -448,8 +458,12 @@ def test_forward_hand_checked_example(impl):
     model = built(impl, [2, 3, 2], HAND_W, HAND_B)
     X = np.array([[1.0, 2.0]])
     # hidden: relu([1, 2, -1]) = [1, 2, 0]; logits: [ln 3 - 2, -2]; softmax: [3/4, 1/4]
-    expect_close(model.forward(X), [[0.75, 0.25]], call="forward([[1, 2]]) (weights in the prompt)",
-                 mistakes=forward_mistakes(HAND_W, HAND_B, X))  # fmt: skip
+    expect_close(
+        model.forward(X),
+        [[0.75, 0.25]],
+        call="forward([[1, 2]]) (weights in the prompt)",
+        mistakes=forward_mistakes(HAND_W, HAND_B, X),
+    )
 
 
 @pytest.mark.values
@@ -457,9 +471,12 @@ def test_loss_hand_checked_example(impl):
     """loss on a hand-checked [2, 3, 2] network"""
     model = built(impl, [2, 3, 2], HAND_W, HAND_B)
     X, y = np.array([[1.0, 2.0], [1.0, 2.0], [1.0, 2.0]]), np.array([0, 1, 1])
-    expect_scalar(model.loss(X, y), (np.log(4 / 3) + 2 * np.log(4.0)) / 3,
-                  call="loss([[1, 2], [1, 2], [1, 2]], y=[0, 1, 1]) (weights in the prompt)",
-                  mistakes=loss_mistakes(HAND_W, HAND_B, X, y))  # fmt: skip
+    expect_scalar(
+        model.loss(X, y),
+        (np.log(4 / 3) + 2 * np.log(4.0)) / 3,
+        call="loss([[1, 2], [1, 2], [1, 2]], y=[0, 1, 1]) (weights in the prompt)",
+        mistakes=loss_mistakes(HAND_W, HAND_B, X, y),
+    )
 
 
 @pytest.mark.values
@@ -468,9 +485,12 @@ def test_forward_random_values(impl, rng):
     sizes = [3, 7, 5]
     Ws, bs, X, _ = random_problem(rng, sizes, 6)
     model = built(impl, sizes, Ws, bs)
-    expect_close(model.forward(X), oracle_probs(Ws, bs, X),
-                 call=f"forward(X ({shape_text(X)})) of MLP({sizes}) with assigned weights",
-                 mistakes=forward_mistakes(Ws, bs, X))  # fmt: skip
+    expect_close(
+        model.forward(X),
+        oracle_probs(Ws, bs, X),
+        call=f"forward(X ({shape_text(X)})) of MLP({sizes}) with assigned weights",
+        mistakes=forward_mistakes(Ws, bs, X),
+    )
 
 
 @pytest.mark.values
@@ -479,9 +499,12 @@ def test_forward_deeper_net_values(impl, rng):
     sizes = [3, 8, 6, 4]
     Ws, bs, X, _ = random_problem(rng, sizes, 5)
     model = built(impl, sizes, Ws, bs)
-    expect_close(model.forward(X), oracle_probs(Ws, bs, X),
-                 call=f"forward(X ({shape_text(X)})) of MLP({sizes}) with assigned weights",
-                 mistakes=forward_mistakes(Ws, bs, X))  # fmt: skip
+    expect_close(
+        model.forward(X),
+        oracle_probs(Ws, bs, X),
+        call=f"forward(X ({shape_text(X)})) of MLP({sizes}) with assigned weights",
+        mistakes=forward_mistakes(Ws, bs, X),
+    )
 
 
 @pytest.mark.values
@@ -490,9 +513,12 @@ def test_loss_random_values(impl, rng):
     sizes = [3, 7, 5]
     Ws, bs, X, y = random_problem(rng, sizes, 6)
     model = built(impl, sizes, Ws, bs)
-    expect_scalar(model.loss(X, y), oracle_loss(Ws, bs, X, y),
-                  call=f"loss(X ({shape_text(X)}), y) of MLP({sizes}) with assigned weights",
-                  mistakes=loss_mistakes(Ws, bs, X, y))  # fmt: skip
+    expect_scalar(
+        model.loss(X, y),
+        oracle_loss(Ws, bs, X, y),
+        call=f"loss(X ({shape_text(X)}), y) of MLP({sizes}) with assigned weights",
+        mistakes=loss_mistakes(Ws, bs, X, y),
+    )
 
 
 @pytest.mark.values
@@ -501,9 +527,12 @@ def test_loss_deeper_net_values(impl, rng):
     sizes = [4, 6, 5, 3]
     Ws, bs, X, y = random_problem(rng, sizes, 7)
     model = built(impl, sizes, Ws, bs)
-    expect_scalar(model.loss(X, y), oracle_loss(Ws, bs, X, y),
-                  call=f"loss(X ({shape_text(X)}), y) of MLP({sizes}) with assigned weights",
-                  mistakes=loss_mistakes(Ws, bs, X, y))  # fmt: skip
+    expect_scalar(
+        model.loss(X, y),
+        oracle_loss(Ws, bs, X, y),
+        call=f"loss(X ({shape_text(X)}), y) of MLP({sizes}) with assigned weights",
+        mistakes=loss_mistakes(Ws, bs, X, y),
+    )
 
 
 @pytest.mark.values
@@ -516,8 +545,10 @@ def test_predict_values(impl, rng):
     got = expect_labels(model.predict(X), 9, 5, call)
     want = np.argmax(oracle_probs(Ws, bs, X), axis=1)
     if not np.array_equal(got, want):
-        raise Mistake(f"{call} returned {got.tolist()}; expected {want.tolist()} "
-                      "(the argmax of each row of forward(X))")  # fmt: skip
+        raise Mistake(
+            f"{call} returned {got.tolist()}; expected {want.tolist()} "
+            "(the argmax of each row of forward(X))"
+        )
 
 
 @pytest.mark.values
@@ -530,9 +561,15 @@ def test_fit_sgd_full_batch_matches_oracle(impl, rng):
     history = history_array(model.fit(X, y, epochs=epochs, lr=lr, optimizer="sgd"), epochs, call)
     want, final_W, final_b, _ = oracle_fit(Ws, bs, X, y, epochs, lr, "sgd")
     after = oracle_fit(Ws, bs, X, y, epochs + 1, lr, "sgd")[0][1:]
-    expect_close(history, want, call=f"the loss history of {call}",
-                 mistakes={IGNORED_SGD: oracle_fit(Ws, bs, X, y, epochs, lr, "adam")[0],
-                           HISTORY_AFTER: after})  # fmt: skip
+    expect_close(
+        history,
+        want,
+        call=f"the loss history of {call}",
+        mistakes={
+            IGNORED_SGD: oracle_fit(Ws, bs, X, y, epochs, lr, "adam")[0],
+            HISTORY_AFTER: after,
+        },
+    )
     expect_params_close(model, sizes, final_W, final_b, f"after {call}")
 
 
@@ -545,12 +582,19 @@ def test_fit_adam_full_batch_matches_oracle(impl, rng):
     call = fit_call(X, epochs, lr, "adam")
     history = history_array(model.fit(X, y, epochs=epochs, lr=lr, optimizer="adam"), epochs, call)
     want, final_W, final_b, _ = oracle_fit(Ws, bs, X, y, epochs, lr, "adam")
-    expect_close(history, want, call=f"the loss history of {call}", mistakes={
-        IGNORED_ADAM: oracle_fit(Ws, bs, X, y, epochs, lr, "sgd")[0],
-        NO_BIAS_CORRECTION: oracle_fit(Ws, bs, X, y, epochs, lr, "adam", bias_correction=False)[0],
-        HISTORY_AFTER: oracle_fit(Ws, bs, X, y, epochs + 1, lr, "adam")[0][1:],
-        ADAM_NAN: not_finite,
-    })  # fmt: skip
+    expect_close(
+        history,
+        want,
+        call=f"the loss history of {call}",
+        mistakes={
+            IGNORED_ADAM: oracle_fit(Ws, bs, X, y, epochs, lr, "sgd")[0],
+            NO_BIAS_CORRECTION: oracle_fit(Ws, bs, X, y, epochs, lr, "adam", bias_correction=False)[
+                0
+            ],
+            HISTORY_AFTER: oracle_fit(Ws, bs, X, y, epochs + 1, lr, "adam")[0][1:],
+            ADAM_NAN: not_finite,
+        },
+    )
     expect_params_close(model, sizes, final_W, final_b, f"after {call}", rtol=1e-5, atol=1e-8)
 
 
@@ -564,9 +608,12 @@ def test_fit_minibatch_history_is_mean_of_batch_losses(impl, rng):
     for optimizer in ("sgd", "adam"):
         call = fit_call(X, 2, 0.0, optimizer, batch_size=2)
         history = model.fit(X, y, epochs=2, lr=0.0, batch_size=2, optimizer=optimizer)
-        expect_close(history_array(history, 2, call), [full, full],
-                     call=f"the loss history of {call} (4 equal batches, no learning)",
-                     mistakes={ADAM_NAN: not_finite} if optimizer == "adam" else None)  # fmt: skip
+        expect_close(
+            history_array(history, 2, call),
+            [full, full],
+            call=f"the loss history of {call} (4 equal batches, no learning)",
+            mistakes={ADAM_NAN: not_finite} if optimizer == "adam" else None,
+        )
         expect_params_close(model, sizes, Ws, bs, f"after {call} (lr=0 must not move them)")
 
 
@@ -628,8 +675,10 @@ def expect_learns(impl, rng, X, y, what, runs):
         right = int(np.sum(got == y))
         if right != len(y):
             trend = f"the loss went from {history[0]:.4g} to {history[-1]:.4g}"
-            raise Mistake(f"after {call}, predict(X) is right on {right} of {len(y)} points; "
-                          f"expected 100% training accuracy ({trend})")  # fmt: skip
+            raise Mistake(
+                f"after {call}, predict(X) is right on {right} of {len(y)} points; "
+                f"expected 100% training accuracy ({trend})"
+            )
 
 
 @pytest.mark.values
@@ -670,8 +719,14 @@ def test_gradients_match_finite_differences_of_own_loss(impl, rng):
     model.weights = Ws
     numeric_b = [numerical_gradient(loss_with("biases", bs, i), b) for i, b in enumerate(bs)]
     model.biases = bs
-    expect_gradients(got, numeric_W, numeric_b, len(X), call,
-                     no_mask=oracle_gradients(Ws, bs, X, y, relu_mask=False))  # fmt: skip
+    expect_gradients(
+        got,
+        numeric_W,
+        numeric_b,
+        len(X),
+        call,
+        no_mask=oracle_gradients(Ws, bs, X, y, relu_mask=False),
+    )
 
 
 @pytest.mark.gradients
@@ -690,8 +745,14 @@ def test_gradients_deeper_net_match_exact_loss(impl, rng):
         numerical_gradient(lambda v, i=i: oracle_loss(Ws, bs[:i] + [v] + bs[i + 1 :], X, y), b)
         for i, b in enumerate(bs)
     ]
-    expect_gradients(got, numeric_W, numeric_b, len(X), call,
-                     no_mask=oracle_gradients(Ws, bs, X, y, relu_mask=False))  # fmt: skip
+    expect_gradients(
+        got,
+        numeric_W,
+        numeric_b,
+        len(X),
+        call,
+        no_mask=oracle_gradients(Ws, bs, X, y, relu_mask=False),
+    )
 
 
 # -- shapes -----------------------------------------------------------------------------
@@ -711,9 +772,11 @@ def test_initial_shapes_and_zero_biases(impl, sizes):
 
 
 @pytest.mark.shapes
-@pytest.mark.parametrize(("sizes", "n"), [([3, 8, 6, 4], 1), ([3, 8, 6, 4], 7), ([5, 3], 4),
-                                          ([2, 16, 2], 4)], ids=["deep-N1", "deep-N7", "no-hidden",
-                                                                 "xor"])  # fmt: skip
+@pytest.mark.parametrize(
+    ("sizes", "n"),
+    [([3, 8, 6, 4], 1), ([3, 8, 6, 4], 7), ([5, 3], 4), ([2, 16, 2], 4)],
+    ids=["deep-N1", "deep-N7", "no-hidden", "xor"],
+)
 def test_forward_shape_and_rows_sum_to_one(impl, rng, sizes, n):
     """forward returns (N, C) probabilities whose rows sum to 1"""
     model = impl.MLP(list(sizes), seed=int(rng.integers(0, 1000)))
@@ -728,8 +791,11 @@ def test_forward_shape_and_rows_sum_to_one(impl, rng, sizes, n):
 
 
 @pytest.mark.shapes
-@pytest.mark.parametrize(("sizes", "n"), [([3, 8, 6, 4], 1), ([3, 8, 6, 4], 5), ([5, 3], 3)],
-                         ids=["deep-N1", "deep-N5", "no-hidden"])  # fmt: skip
+@pytest.mark.parametrize(
+    ("sizes", "n"),
+    [([3, 8, 6, 4], 1), ([3, 8, 6, 4], 5), ([5, 3], 3)],
+    ids=["deep-N1", "deep-N5", "no-hidden"],
+)
 def test_gradients_shapes(impl, rng, sizes, n):
     """gradients returns two lists shaped like weights and biases, for any depth and batch"""
     Ws, bs, X, y = random_problem(rng, sizes, n)
@@ -783,8 +849,10 @@ def test_forward_huge_logits_stable(impl, rng, size):
     want = np.argmax(oracle_layers(Ws, bs, X)[1][-1], axis=1)
     got = expect_labels(labels, len(X), 4, f"predict(X) with logits up to ±{size:g}")
     if not np.array_equal(got, want):
-        raise Mistake(f"predict(X) with logits up to ±{size:g} returned {got.tolist()}; "
-                      f"expected {want.tolist()}")  # fmt: skip
+        raise Mistake(
+            f"predict(X) with logits up to ±{size:g} returned {got.tolist()}; "
+            f"expected {want.tolist()}"
+        )
 
 
 @pytest.mark.stability
@@ -824,8 +892,10 @@ def test_he_normal_initial_weights(impl, rng):
         mean, std = float(W.mean()), float(W.std())
         bound = 5 * want / np.sqrt(W.size)
         if abs(mean) > bound:
-            raise Mistake(f"{call}.weights[{i}] has mean {mean:.3g}; He-normal weights have "
-                          f"mean 0 (|mean| below {bound:.2g} expected)")  # fmt: skip
+            raise Mistake(
+                f"{call}.weights[{i}] has mean {mean:.3g}; He-normal weights have "
+                f"mean 0 (|mean| below {bound:.2g} expected)"
+            )
         if abs(std / want - 1) > 0.1:
             hint = ""
             for message, variance in INIT_SPREADS.items():
@@ -839,9 +909,11 @@ def test_he_normal_initial_weights(impl, rng):
         standardised.append(W.ravel() / want)
     inside = float(np.mean(np.abs(np.concatenate(standardised)) < 1))
     if abs(inside - 0.6827) > 0.02:
-        raise Mistake(f"{call}: {100 * inside:.1f}% of the weights lie within one standard "
-                      "deviation of 0; a normal law puts 68.3% there. "
-                      f"Likely mistake: {UNIFORM}")  # fmt: skip
+        raise Mistake(
+            f"{call}: {100 * inside:.1f}% of the weights lie within one standard "
+            "deviation of 0; a normal law puts 68.3% there. "
+            f"Likely mistake: {UNIFORM}"
+        )
     for i, b in enumerate(bs):
         if np.any(b != 0):
             raise Mistake(f"{call}.biases[{i}] starts at {b[:4].tolist()}...; {BIASES_ZERO}")
@@ -864,13 +936,16 @@ def test_same_seed_same_initial_weights(impl, rng):
         raise Mistake(f"two {call} got different initial weights. Likely mistake: {SEED_IGNORED}")
     other, other_call = params(seed=seed + 1)
     if all(np.array_equal(a, b) for a, b in zip(first, other, strict=True)):
-        raise Mistake(f"{call} and {other_call} got the same initial weights. "
-                      f"Likely mistake: {SEED_IGNORED}")  # fmt: skip
+        raise Mistake(
+            f"{call} and {other_call} got the same initial weights. Likely mistake: {SEED_IGNORED}"
+        )
     default, default_call = params()
     zero, _ = params(seed=0)
     if not all(np.array_equal(a, b) for a, b in zip(default, zero, strict=True)):
-        raise Mistake(f"{default_call} and MLP({sizes}, seed=0) got different initial weights; "
-                      "the seed defaults to 0")  # fmt: skip
+        raise Mistake(
+            f"{default_call} and MLP({sizes}, seed=0) got different initial weights; "
+            "the seed defaults to 0"
+        )
 
 
 @pytest.mark.contract
@@ -882,8 +957,12 @@ def test_fit_adam_starts_fresh_each_call(impl, rng):
     call = fit_call(X, 3, lr, "adam")
     first = history_array(model.fit(X, y, epochs=3, lr=lr, optimizer="adam"), 3, call)
     want_first, mid_W, mid_b, state = oracle_fit(Ws, bs, X, y, 3, lr, "adam")
-    expect_close(first, want_first, call=f"the loss history of a first {call}",
-                 mistakes={ADAM_NAN: not_finite})  # fmt: skip
+    expect_close(
+        first,
+        want_first,
+        call=f"the loss history of a first {call}",
+        mistakes={ADAM_NAN: not_finite},
+    )
     second = history_array(model.fit(X, y, epochs=3, lr=lr, optimizer="adam"), 3, call)
     want_second = oracle_fit(mid_W, mid_b, X, y, 3, lr, "adam")[0]
     carried = {k: [a.copy() for a in v] if isinstance(v, list) else v for k, v in state.items()}
@@ -892,8 +971,12 @@ def test_fit_adam_starts_fresh_each_call(impl, rng):
         NOT_FRESH: oracle_fit(mid_W, mid_b, X, y, 3, lr, "adam", state=carried)[0],
         T_NOT_RESET: oracle_fit(mid_W, mid_b, X, y, 3, lr, "adam", state=fresh_moments)[0],
     }
-    expect_close(second, want_second, mistakes=mistakes,
-                 call=f"the loss history of a second {call} on the same model")  # fmt: skip
+    expect_close(
+        second,
+        want_second,
+        mistakes=mistakes,
+        call=f"the loss history of a second {call} on the same model",
+    )
 
 
 @pytest.mark.contract
@@ -906,16 +989,20 @@ def test_fit_returns_list_of_floats(impl, rng):
         call = fit_call(X, 4, 0.01, optimizer)
         got = model.fit(X, y, epochs=4, lr=0.01, optimizer=optimizer)
         if type(got) is not list:
-            raise Mistake(f"{call} returned {describe(got)}; it must return a Python list "
-                          "with one float per epoch")  # fmt: skip
+            raise Mistake(
+                f"{call} returned {describe(got)}; it must return a Python list "
+                "with one float per epoch"
+            )
         if len(got) != 4:
             raise Mistake(
                 f"{call} returned a list of {len(got)} entries; expected 4, one per epoch"
             )
         for value in got:
             if isinstance(value, bool) or not isinstance(value, (float, np.floating)):
-                raise Mistake(f"{call} returned a list holding {describe(value)}; each entry "
-                              "must be a float (the epoch's mean loss)")  # fmt: skip
+                raise Mistake(
+                    f"{call} returned a list holding {describe(value)}; each entry "
+                    "must be a float (the epoch's mean loss)"
+                )
 
 
 @pytest.mark.contract
@@ -931,7 +1018,7 @@ def test_unknown_optimizer_raises_value_error(impl, rng, name):
         "ValueError",
         call=call,
         why="for an unknown optimizer",
-    )  # fmt: skip
+    )
 
 
 @pytest.mark.contract
@@ -947,16 +1034,19 @@ def test_minibatch_fit_is_deterministic(impl, rng):
         history = model.fit(X, y, epochs=4, lr=0.05, batch_size=3, optimizer="adam")
         values = history_array(history, 4, call)
         if not np.all(np.isfinite(values)):
-            raise Mistake(f"{call} returned non-finite losses {values.tolist()}. "
-                          f"Likely mistake: {ADAM_NAN}")  # fmt: skip
+            raise Mistake(
+                f"{call} returned non-finite losses {values.tolist()}. Likely mistake: {ADAM_NAN}"
+            )
         runs.append((values, *read_params(model, sizes, f"the MLP after {call}")))
     (h1, W1, b1), (h2, W2, b2) = runs
     same = np.array_equal(h1, h2) and all(
         np.array_equal(a, b) for a, b in zip(W1 + b1, W2 + b2, strict=True)
     )
     if not same:
-        raise Mistake(f"two runs of {call} gave different results (histories {h1.tolist()} and "
-                      f"{h2.tolist()}). Likely mistake: {GLOBAL_RNG}")  # fmt: skip
+        raise Mistake(
+            f"two runs of {call} gave different results (histories {h1.tolist()} and "
+            f"{h2.tolist()}). Likely mistake: {GLOBAL_RNG}"
+        )
 
 
 @pytest.mark.contract
@@ -972,8 +1062,10 @@ def test_minibatches_are_shuffled(impl, rng):
     # A real shuffle repeats the data's batch order in both epochs with probability ~1e-7.
     pairs = zip(got_W + got_b, in_order, strict=True)
     if all(np.allclose(got, unshuffled, rtol=1e-9, atol=1e-12) for got, unshuffled in pairs):
-        raise Mistake(f"{call} took rows 0-1, 2-3, 4-5, 6-7 in this order in both epochs. "
-                      f"Likely mistake: {NOT_SHUFFLED}")  # fmt: skip
+        raise Mistake(
+            f"{call} took rows 0-1, 2-3, 4-5, 6-7 in this order in both epochs. "
+            f"Likely mistake: {NOT_SHUFFLED}"
+        )
 
 
 @pytest.mark.contract
