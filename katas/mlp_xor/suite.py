@@ -88,6 +88,22 @@ T_NOT_RESET = "Adam's step count t carried over from the previous fit call: it r
 PREDICT_PROBS = "predict returned probabilities: return integer labels, np.argmax(probs, axis=1)"
 PREDICT_AXIS0 = "argmax taken over the batch (axis 0): take it over the classes, axis=1"
 PREDICT_FLOAT = "predict must return integer labels (an integer dtype, as np.argmax gives)"
+NOT_FROM_NETWORK = (
+    "predict must return np.argmax(forward(X), axis=1) of the trained network, not labels "
+    "looked up, remembered or computed by another rule"
+)
+NOT_TRAINED = (
+    "fit must train the model in place: after each update, self.weights and self.biases "
+    "hold the new values"
+)
+LOSS_IGNORES_PARAMS = (
+    "forward and loss must be computed from the model's current weights and biases "
+    "(the suite assigns new ones and calls loss again)"
+)
+REMEMBERED = (
+    "fit left the weights as they were: predict must come from a trained network, not from "
+    "remembered training points"
+)
 UNSTABLE = "softmax overflows: subtract each row's max logit before np.exp (softmax is unchanged)"
 LOG_ZERO = (
     "np.log got a probability that is exactly 0: take the true class's log-probability from "
@@ -436,6 +452,16 @@ def fit_call(X, epochs, lr, optimizer, batch_size=None):
     return f"fit(X ({shape_text(X)}), y, epochs={epochs}, lr={lr}{batch}, optimizer={optimizer!r})"
 
 
+def expect_trained(model, sizes, initial, call):
+    """The parameters after ``call``, which must have moved: a test of how fit trains needs
+    fit to train (a fit that changes nothing is deterministic and never in data order)."""
+    got_W, got_b = read_params(model, sizes, f"the MLP after {call}")
+    before = list(initial[0]) + list(initial[1])
+    if all(np.array_equal(a, b) for a, b in zip(got_W + got_b, before, strict=True)):
+        raise Mistake(f"{call} left every weight and bias unchanged. Likely mistake: {NOT_TRAINED}")
+    return got_W, got_b
+
+
 def expect_params_close(model, sizes, Ws, bs, call, rtol=1e-6, atol=1e-9):
     got_W, got_b = read_params(model, sizes, call)
     for i in range(len(Ws)):
@@ -644,20 +670,22 @@ def test_fit_minibatch_makes_one_step_per_batch(impl, rng):
         )
 
 
-def converging_model(impl, rng, X, y, what):
+def trainable_seed(impl, rng, X, y, what):
     """A learner's MLP([2, 16, 2], seed=s) whose initial weights the oracle can train on X, y.
 
     A careful implementation fails on about 1 seed in 1000, so seeds the oracle itself
-    cannot train from the learner's own initial weights are skipped.
+    cannot train from the learner's own initial weights are skipped (at most 10 tries).
+    Returns the seed, the untrained model, its initial parameters and the oracle's
+    trained parameters (the ones the learner's full-batch training must also reach).
     """
     tried = []
-    for _ in range(6):
+    for _ in range(10):
         seed = int(rng.integers(0, 1000))
         model = impl.MLP(list(XOR_SIZES), seed=seed)
         Ws, bs = read_params(model, XOR_SIZES, f"MLP({XOR_SIZES}, seed={seed})")
         _, final_W, final_b, _ = oracle_fit(Ws, bs, X, y, 500, 0.01, "adam")
         if np.array_equal(np.argmax(oracle_probs(final_W, final_b, X), axis=1), y):
-            return seed, model
+            return seed, model, Ws + bs, (final_W, final_b)
         tried.append(seed)
     raise Mistake(
         f"Adam with the defaults, started from the initial weights of MLP({XOR_SIZES}, seed=s), "
@@ -666,9 +694,29 @@ def converging_model(impl, rng, X, y, what):
     )
 
 
+def unseen_points(rng, trained):
+    """Noisy copies of the four corners (sigma 0.1) that fit never saw, with their XOR labels.
+
+    Only points the oracle's trained network labels right with probability at least 0.75
+    are kept (about 60 of 64): a network that learned XOR may still draw its boundary near
+    a corner, and the learner's network, trained the same way, is judged where the answer
+    is clear.
+    """
+    rows = np.tile(np.arange(4), 16)
+    X, y = XOR_X[rows] + 0.1 * rng.standard_normal((len(rows), 2)), XOR_Y[rows]
+    confident = oracle_probs(*trained, X)[np.arange(len(y)), y] >= 0.75
+    return X[confident], y[confident]
+
+
 def expect_learns(impl, rng, X, y, what, runs):
+    """fit with the defaults learns XOR: the TRAINED network labels seen and unseen points.
+
+    Right labels without learning are told apart: remembered training points fail on
+    unseen points, and a lookup or a hard-coded rule in predict gives labels that the
+    model's own weights and biases do not.
+    """
     for _ in range(runs):
-        seed, model = converging_model(impl, rng, X, y, what)
+        seed, model, initial, trained = trainable_seed(impl, rng, X, y, what)
         call = f"MLP({XOR_SIZES}, seed={seed}).fit(X, y) with the defaults on {what}"
         history = history_array(model.fit(X, y), 500, call)
         got = expect_labels(model.predict(X), len(y), 2, f"predict(X) after {call}")
@@ -679,20 +727,90 @@ def expect_learns(impl, rng, X, y, what, runs):
                 f"after {call}, predict(X) is right on {right} of {len(y)} points; "
                 f"expected 100% training accuracy ({trend})"
             )
+        Ws, bs = read_params(model, XOR_SIZES, f"the MLP after {call}")
+        untrained = all(np.array_equal(a, b) for a, b in zip(Ws + bs, initial, strict=True))
+        X_new, y_new = unseen_points(rng, trained)
+        got_new = expect_labels(
+            model.predict(X_new), len(y_new), 2, f"predict on new points after {call}"
+        )
+        right = int(np.sum(got_new == y_new))
+        if right != len(y_new):
+            hint = f" Likely mistake: {REMEMBERED}" if untrained else ""
+            raise Mistake(
+                f"after {call}, predict is right on only {right} of {len(y_new)} new noisy copies "
+                f"of the corners (points fit did not see); a network that learned XOR labels "
+                f"them all.{hint}"
+            )
+        points = np.concatenate([X, X_new])
+        own = np.argmax(oracle_probs(Ws, bs, points), axis=1)
+        differ = np.flatnonzero(own != np.concatenate([got, got_new]))
+        if differ.size:
+            point = np.round(points[differ[0]], 3).tolist()
+            raise Mistake(
+                f"after {call}, predict does not follow the trained network: on {differ.size} "
+                f"of {len(points)} points (e.g. {point}) the model's own weights and biases "
+                f"give the other label. Likely mistake: {NOT_FROM_NETWORK}"
+            )
 
 
 @pytest.mark.values
 def test_xor_corners_learned_with_defaults(impl, rng):
-    """MLP([2, 16, 2]).fit with the defaults learns the four XOR corners"""
+    """MLP([2, 16, 2]).fit with the defaults learns XOR from the four corners"""
     expect_learns(impl, rng, XOR_X, XOR_Y, "the four XOR corners", runs=3)
 
 
 @pytest.mark.values
 def test_xor_noisy_copies_learned_with_defaults(impl, rng):
-    """MLP([2, 16, 2]).fit with the defaults learns noisy copies of XOR (sigma 0.1)"""
+    """MLP([2, 16, 2]).fit with the defaults learns XOR from noisy copies (sigma 0.1)"""
     rows = np.tile(np.arange(4), 8)
     X = XOR_X[rows] + 0.1 * rng.standard_normal((len(rows), 2))
     expect_learns(impl, rng, X, XOR_Y[rows], "32 noisy copies of the XOR corners", runs=2)
+
+
+@pytest.mark.values
+def test_predict_is_argmax_of_forward_after_fit(impl, rng):
+    """after fit, predict(X) is the argmax of forward(X), on training and new points"""
+    sizes = [3, 6, 4]
+    Ws, bs, X, y = random_problem(rng, sizes, 10)
+    model = built(impl, sizes, Ws, bs)
+    call = fit_call(X, 5, 0.05, "adam")
+    model.fit(X, y, epochs=5, lr=0.05, optimizer="adam")
+    for points, what in ((X, "the training X"), (rng.standard_normal((12, 3)), "12 new points")):
+        n = len(points)
+        probs = expect_array(
+            model.forward(points), call=f"forward({what}) after {call}", shape=(n, 4)
+        )
+        got = expect_labels(model.predict(points), n, 4, f"predict({what}) after {call}")
+        want = np.argmax(probs, axis=1)
+        if not np.array_equal(got, want):
+            raise Mistake(
+                f"after {call}, predict({what}) returned {got.tolist()} but the argmax of each "
+                f"row of forward({what}) is {want.tolist()}. Likely mistake: {NOT_FROM_NETWORK}"
+            )
+
+
+@pytest.mark.contract
+@pytest.mark.parametrize("optimizer", ["adam", "sgd"])
+def test_fit_changes_weights_and_biases(impl, rng, optimizer):
+    """fit trains the model in place: every weight and bias with a gradient changes"""
+    sizes = [3, 6, 4]
+    Ws, bs, X, y = random_problem(rng, sizes, 10)
+    model = built(impl, sizes, Ws, bs)
+    call = fit_call(X, 3, 0.1, optimizer)
+    model.fit(X, y, epochs=3, lr=0.1, optimizer=optimizer)
+    got_W, got_b = read_params(model, sizes, f"the MLP after {call}")
+    _, want_W, want_b, _ = oracle_fit(Ws, bs, X, y, 3, 0.1, optimizer)
+    names = [f"weights[{i}]" for i in range(len(Ws))] + [f"biases[{i}]" for i in range(len(bs))]
+    stale = [
+        name
+        for name, before, after, trained in zip(
+            names, Ws + bs, got_W + got_b, want_W + want_b, strict=True
+        )
+        if np.array_equal(after, before) and not np.array_equal(trained, before)
+    ]
+    if stale:
+        which = "every weight and bias" if len(stale) == len(names) else ", ".join(stale)
+        raise Mistake(f"{call} left {which} unchanged. Likely mistake: {NOT_TRAINED}")
 
 
 # -- gradients --------------------------------------------------------------------------
@@ -706,7 +824,7 @@ def test_gradients_match_finite_differences_of_own_loss(impl, rng):
     model = built(impl, sizes, Ws, bs)
     call = f"gradients(X ({shape_text(X)}), y) of MLP({sizes})"
     got = gradient_lists(model.gradients(X, y), Ws, bs, call)
-    as_float(model.loss(X, y), f"loss(X ({shape_text(X)}), y)")
+    expect_loss_of_own_forward(model, X, y, Ws, bs, call)
 
     def loss_with(name, params, i):
         def f(value):
@@ -719,6 +837,14 @@ def test_gradients_match_finite_differences_of_own_loss(impl, rng):
     model.weights = Ws
     numeric_b = [numerical_gradient(loss_with("biases", bs, i), b) for i, b in enumerate(bs)]
     model.biases = bs
+    exact_W, exact_b = oracle_gradients(Ws, bs, X, y)
+    for name, numerics, exact in (("weights", numeric_W, exact_W), ("biases", numeric_b, exact_b)):
+        for i, (numeric, want) in enumerate(zip(numerics, exact, strict=True)):
+            if np.any(want != 0) and np.all(np.abs(numeric) < 1e-9):
+                raise Mistake(
+                    f"{call}: loss(X, y) stays the same when {name}[{i}] changes, so its finite "
+                    f"differences cannot check gradients. Likely mistake: {LOSS_IGNORES_PARAMS}"
+                )
     expect_gradients(
         got,
         numeric_W,
@@ -726,6 +852,33 @@ def test_gradients_match_finite_differences_of_own_loss(impl, rng):
         len(X),
         call,
         no_mask=oracle_gradients(Ws, bs, X, y, relu_mask=False),
+    )
+
+
+def expect_loss_of_own_forward(model, X, y, Ws, bs, call):
+    """loss(X, y) must be the mean cross-entropy of the model's own forward(X).
+
+    Finite differences of a wrong loss (0 everywhere, say) would confirm equally wrong
+    gradients (all 0), so gradients are checked against the learner's own loss only once
+    that loss is what the learner's own forward implies (whatever forward computes).
+    """
+    n, classes = len(X), Ws[-1].shape[0]
+    probs = expect_array(
+        model.forward(X), call=f"forward(X ({shape_text(X)}))", shape=(n, classes)
+    ).astype(np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        want = float(-np.mean(np.log(probs[np.arange(n), y])))
+    what = f"{call} is checked against finite differences of your loss, so that loss must be right"
+    if not np.isfinite(want):
+        raise Mistake(
+            f"{what}; but forward(X) gave a probability that is 0, negative or not finite for a "
+            "true class, so no cross-entropy follows from it"
+        )
+    expect_scalar(
+        model.loss(X, y),
+        want,
+        call=f"{what}: loss(X, y), the mean cross-entropy of your own forward(X),",
+        mistakes=loss_mistakes(Ws, bs, X, y),
     )
 
 
@@ -1031,13 +1184,14 @@ def test_minibatch_fit_is_deterministic(impl, rng):
     runs = []
     for _ in range(2):
         model = impl.MLP(list(sizes), seed=seed)
+        initial = read_params(model, sizes, f"MLP({sizes}, seed={seed})")
         history = model.fit(X, y, epochs=4, lr=0.05, batch_size=3, optimizer="adam")
         values = history_array(history, 4, call)
         if not np.all(np.isfinite(values)):
             raise Mistake(
                 f"{call} returned non-finite losses {values.tolist()}. Likely mistake: {ADAM_NAN}"
             )
-        runs.append((values, *read_params(model, sizes, f"the MLP after {call}")))
+        runs.append((values, *expect_trained(model, sizes, initial, call)))
     (h1, W1, b1), (h2, W2, b2) = runs
     same = np.array_equal(h1, h2) and all(
         np.array_equal(a, b) for a, b in zip(W1 + b1, W2 + b2, strict=True)
@@ -1057,7 +1211,7 @@ def test_minibatches_are_shuffled(impl, rng):
     model = built(impl, sizes, Ws, bs, seed=int(rng.integers(0, 10_000)))
     call = fit_call(X, 2, lr, "sgd", batch_size=2)
     model.fit(X, y, epochs=2, lr=lr, batch_size=2, optimizer="sgd")
-    got_W, got_b = read_params(model, sizes, f"the MLP after {call}")
+    got_W, got_b = expect_trained(model, sizes, (Ws, bs), call)
     in_order = oracle_sgd_in_data_order(Ws, bs, X, y, 2, lr, 2)
     # A real shuffle repeats the data's batch order in both epochs with probability ~1e-7.
     pairs = zip(got_W + got_b, in_order, strict=True)
