@@ -28,7 +28,7 @@ from types import FrameType
 
 from grader.catalog import Bank, Kata, open_bank
 from grader.engine import become_runner, check
-from grader.pool import JOBS_PER_WORKER_LIFE, Progress
+from grader.pool import Progress
 
 
 @dataclass(frozen=True)
@@ -158,12 +158,14 @@ def sweep(
     ]
     runs: list[SeedRun] = []
     began = time.monotonic()
+    # Workers live for the whole sweep (no max_tasks_per_child): their memory stays flat
+    # over hundreds of checks, and Python 3.11's executor stops replacing retired workers
+    # when every job is queued up front, so recycling them would hang the sweep.
     pool = ProcessPoolExecutor(
         max_workers=workers or os.cpu_count() or 2,
         mp_context=multiprocessing.get_context("spawn"),
         initializer=_start_worker,
         initargs=(str(bank.root),),
-        max_tasks_per_child=JOBS_PER_WORKER_LIFE,
     )
     try:
         pending: dict[Future, tuple] = {pool.submit(_check_seed, *job): job for job in jobs}
