@@ -142,15 +142,18 @@ def sweep_seeds(
         rows = [("KATA", "FILE", "SEED", "PROBLEM")]
         for run in bad:
             for index, problem in enumerate(run.problems):
-                first = index == 0
+                named = index == 0  # a run's other problems go on the lines below its first
                 rows.append(
                     (
-                        run.kata if first else "",
-                        Path(run.path).name if first else "",
-                        str(run.seed) if first else "",
+                        run.kata if named else "",
+                        Path(run.path).name if named else "",
+                        str(run.seed) if named else "",
                         problem,
                     )
                 )
         echo(render_table(rows, style))
-        echo("Replay one with: kata check KATA --file FILE --seed SEED --no-timing")
+        first = bad[0]
+        echo(
+            f"Replay one: kata check {first.kata} --file {first.path} --seed {first.seed} --no-timing"
+        )
     sys.exit(1 if bad else 0)
