@@ -8,7 +8,8 @@ from pathlib import Path
 import click
 
 from grader.cli import bank_of, bank_option, echo, style
-from grader.reports import render_table
+from grader.pool import Progress
+from grader.reports import duration_text, render_table
 from grader.validate import default_meta_root, validate
 
 
@@ -24,6 +25,22 @@ from grader.validate import default_meta_root, validate
 @bank_option
 @click.option("--workers", type=click.IntRange(1, 64), help="Checks run at once (default: cores).")
 @click.option("-v", "--verbose", is_flag=True, help="List every file's verdict, not only problems.")
+@click.option(
+    "--seeds",
+    type=click.IntRange(1, 100_000),
+    help="Instead, check each reference on N seeds and list every seed on which a test "
+    "fails or the check overruns the kata's budget.",
+)
+@click.option(
+    "--first-seed",
+    type=click.IntRange(0, 2**31 - 1),
+    default=0,
+    show_default=True,
+    help="The first of the --seeds (they are consecutive).",
+)
+@click.option(
+    "--variants", is_flag=True, help="With --seeds, check each correct variant on every seed too."
+)
 @click.pass_context
 def validate_command(
     ctx: click.Context,
@@ -32,19 +49,29 @@ def validate_command(
     bank_dir: Path | None,
     workers: int | None,
     verbose: bool,
+    seeds: int | None,
+    first_seed: int,
+    variants: bool,
 ) -> None:
     """Test the hidden suites: reference passes, stub fails, mutants caught, variants accepted.
 
     Give --bank DIR to validate your own bank (a folder with katas/ and solutions/).
+    With --seeds N, sweep seeds instead: a correct file must pass on every seed, and a
+    suite must never hang; each bad seed is listed with what failed.
 
     \b
     Example:
         kata validate
         kata validate my_kata --bank ~/course-katas --meta ~/course-katas/meta
+        kata validate --seeds 200 --variants
     """
     bank = bank_of(ctx, bank_dir)
     katas = [bank.get(k) for k in kata_ids] if kata_ids else list(bank.katas.values())
     meta = meta_root or default_meta_root(bank)
+    if variants and seeds is None:
+        raise click.UsageError("--variants goes with --seeds N")
+    if seeds is not None:
+        sweep_seeds(bank, katas, range(first_seed, first_seed + seeds), meta, variants, workers)
     if meta is None:
         echo(
             style(
@@ -76,3 +103,57 @@ def validate_command(
             f"{mark} {verdict.kata} {verdict.role} {Path(verdict.path).name}: {verdict.detail or 'as expected'}"
         )
     sys.exit(0 if all(item.ok for item in results) else 1)
+
+
+def show_progress(progress: Progress) -> None:
+    """One line updated in place on a terminal; nothing in a log (the sweep ends with a table)."""
+    if sys.stderr.isatty():
+        eta = f", ~{duration_text(progress.eta_s)} left" if progress.eta_s is not None else ""
+        line = f"checked {progress.done}/{progress.total}, {progress.rate:.1f} checks/s{eta}"
+        click.echo(f"\r  {line}   ", nl=progress.done == progress.total, err=True)
+
+
+def sweep_seeds(
+    bank, katas, seeds: range, meta: Path | None, variants: bool, workers: int | None
+) -> None:
+    """The --seeds mode: a summary per kata, then every bad seed; exit 1 if there is one."""
+    from grader.sweep import sweep  # spawns workers: only this mode pays for it
+
+    results = sweep(
+        bank, katas, seeds, meta, variants=variants, workers=workers, on_progress=show_progress
+    )
+    rows = [("KATA", "FILES", "SEEDS", "BAD", "SLOWEST", "BUDGET")]
+    for item in results:
+        slowest = item.slowest
+        rows.append(
+            (
+                item.kata,
+                str(len({run.path for run in item.runs})),
+                f"{seeds.start}-{seeds.stop - 1}",
+                str(len(item.bad)),
+                f"{slowest.duration_s:.2f} s (seed {slowest.seed})" if slowest else "-",
+                f"{item.budget_s:g} s",
+            )
+        )
+    echo(render_table(rows, style))
+    bad = [run for item in results for run in item.bad]
+    if bad:
+        echo()
+        rows = [("KATA", "FILE", "SEED", "PROBLEM")]
+        for run in bad:
+            for index, problem in enumerate(run.problems):
+                named = index == 0  # a run's other problems go on the lines below its first
+                rows.append(
+                    (
+                        run.kata if named else "",
+                        Path(run.path).name if named else "",
+                        str(run.seed) if named else "",
+                        problem,
+                    )
+                )
+        echo(render_table(rows, style))
+        first = bad[0]
+        echo(
+            f"Replay one: kata check {first.kata} --file {first.path} --seed {first.seed} --no-timing"
+        )
+    sys.exit(1 if bad else 0)

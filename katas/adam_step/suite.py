@@ -125,9 +125,14 @@ def near(alternative):
         return (
             got.shape == alternative.shape
             and bool(np.all(np.isfinite(got) == np.isfinite(alternative)))
-            and np.allclose(got, alternative, rtol=1e-6, atol=1e-9 * scale(
-                alternative[np.isfinite(alternative)]), equal_nan=True)
-        )  # fmt: skip
+            and np.allclose(
+                got,
+                alternative,
+                rtol=1e-6,
+                atol=1e-9 * scale(alternative[np.isfinite(alternative)]),
+                equal_nan=True,
+            )
+        )
 
     return matches
 
@@ -254,13 +259,27 @@ def check_against(result, call, inputs, want, kw):
     p, g, m, v, t = inputs
     update, new_m, new_v = want
     got_p, got_m, got_v = unpack(result, call, p.shape, (p + update, new_m, new_v))
-    close(got_m, new_m, call=f"{call}, new_m", atol=1e-12 * (scale(m) + scale(g)),
-          mistakes=lambda: moment_mistakes(g, m, v, t, kw)[0])  # fmt: skip
-    close(got_v, new_v, call=f"{call}, new_v", atol=1e-12 * (scale(v) + scale(g) ** 2),
-          mistakes=lambda: moment_mistakes(g, m, v, t, kw)[1])  # fmt: skip
-    close(got_p - p, update, call=f"{call}, the update new_param - param",
-          atol=1e-9 * scale(update) + 1e-15 * scale(p),
-          mistakes=lambda: update_mistakes(g, m, v, t, kw))  # fmt: skip
+    close(
+        got_m,
+        new_m,
+        call=f"{call}, new_m",
+        atol=1e-12 * (scale(m) + scale(g)),
+        mistakes=lambda: moment_mistakes(g, m, v, t, kw)[0],
+    )
+    close(
+        got_v,
+        new_v,
+        call=f"{call}, new_v",
+        atol=1e-12 * (scale(v) + scale(g) ** 2),
+        mistakes=lambda: moment_mistakes(g, m, v, t, kw)[1],
+    )
+    close(
+        got_p - p,
+        update,
+        call=f"{call}, the update new_param - param",
+        atol=1e-9 * scale(update) + 1e-15 * scale(p),
+        mistakes=lambda: update_mistakes(g, m, v, t, kw),
+    )
     return got_p, got_m, got_v
 
 
@@ -418,13 +437,17 @@ def test_zero_gradients(impl, rng):
     g = rng.standard_normal(shape) * (rng.uniform(size=shape) < 0.5)
     g[0] = 0.0
     zeros = np.zeros(shape)
-    with no_fp_warnings(impl, "adam_step at t=1 with some gradients exactly 0 (so v_hat is 0 "
-                              "there, and the denominator sqrt(v_hat) + eps is eps)"):  # fmt: skip
+    with no_fp_warnings(
+        impl,
+        "adam_step at t=1 with some gradients exactly 0 (so v_hat is 0 "
+        "there, and the denominator sqrt(v_hat) + eps is eps)",
+    ):
         first = call_step(impl, p, g, zeros, zeros, 1)
         all_zero = call_step(impl, p, zeros, zeros, zeros, 1)
     check_step(first, p, g, zeros, zeros, 1, {}, call_text(p, 1, {}, " with some zero gradients"))
-    check_step(all_zero, p, zeros, zeros, zeros, 1, {},
-               call_text(p, 1, {}, " with grad, m and v all 0"))  # fmt: skip
+    check_step(
+        all_zero, p, zeros, zeros, zeros, 1, {}, call_text(p, 1, {}, " with grad, m and v all 0")
+    )
 
 
 @pytest.mark.stability
@@ -465,8 +488,16 @@ def test_inputs_not_modified(impl, rng):
     m, v = state(rng, shape, 3)
     args = (rng.standard_normal(shape), rng.standard_normal(shape), m, v, 3)
     expect_inputs_unchanged(impl, "adam_step", *args, arg_names=("param", "grad", "m", "v", "t"))
-    expect_inputs_unchanged(impl, "adam_step", *args, arg_names=("param", "grad", "m", "v", "t"),
-                            lr=0.01, beta1=0.8, beta2=0.99, eps=1e-6)  # fmt: skip
+    expect_inputs_unchanged(
+        impl,
+        "adam_step",
+        *args,
+        arg_names=("param", "grad", "m", "v", "t"),
+        lr=0.01,
+        beta1=0.8,
+        beta2=0.99,
+        eps=1e-6,
+    )
 
 
 @pytest.mark.contract

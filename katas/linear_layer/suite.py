@@ -162,13 +162,19 @@ def check_backward(layer, x, g, W, *, call: str, earlier: tuple = (0.0, 0.0)) ->
     """
     dx_want, dw_want, db_want = oracle_backward(g, x, W)
     dx = run_backward(layer, g, call)
-    expect_values(dx, dx_want, call=f"{call} (the returned dx)",
-                  mistakes={DX_AVERAGED: dx_want / len(x)})  # fmt: skip
+    expect_values(
+        dx, dx_want, call=f"{call} (the returned dx)", mistakes={DX_AVERAGED: dx_want / len(x)}
+    )
     sum_dw, sum_db = earlier[0] + dw_want, earlier[1] + db_want
-    expect_values(layer.dW, dw_want, call=f"dW after {call}",
-                  mistakes={**dw_mistakes(dw_want, len(x)), ACCUMULATED: sum_dw})  # fmt: skip
-    expect_values(layer.db, db_want, call=f"db after {call}",
-                  mistakes={**db_mistakes(g), ACCUMULATED: sum_db})  # fmt: skip
+    expect_values(
+        layer.dW,
+        dw_want,
+        call=f"dW after {call}",
+        mistakes={**dw_mistakes(dw_want, len(x)), ACCUMULATED: sum_dw},
+    )
+    expect_values(
+        layer.db, db_want, call=f"db after {call}", mistakes={**db_mistakes(g), ACCUMULATED: sum_db}
+    )
     return sum_dw, sum_db
 
 
@@ -203,9 +209,12 @@ def test_forward_random_values(impl, rng):
     x = rng.standard_normal((n, fan_in))
     layer.W = W
     layer.b = b
-    expect_values(run_forward(layer, x), oracle_forward(x, W, b),
-                  call="Linear(7, 4) with W and b assigned: forward(x of shape (5, 7))",
-                  mistakes={NO_BIAS: x @ W.T, STALE_WEIGHTS: stale(x, W0, b0, b)})  # fmt: skip
+    expect_values(
+        run_forward(layer, x),
+        oracle_forward(x, W, b),
+        call="Linear(7, 4) with W and b assigned: forward(x of shape (5, 7))",
+        mistakes={NO_BIAS: x @ W.T, STALE_WEIGHTS: stale(x, W0, b0, b)},
+    )
 
 
 @pytest.mark.values
@@ -215,13 +224,18 @@ def test_backward_small_example(impl):
     run_forward(layer, HAND_X)
     call = f"{HAND_CALL}, after forward(x of shape (4, 3)): backward(grad_output of shape (4, 2))"
     dx = run_backward(layer, HAND_G, call)
-    expect_values(dx, np.array([[1.0, 0, -1], [4, 2, 0], [1, 1, 1], [3, 1, -1]]),
-                  call=f"{call} (the returned dx)")  # fmt: skip
+    expect_values(
+        dx,
+        np.array([[1.0, 0, -1], [4, 2, 0], [1, 1, 1], [3, 1, -1]]),
+        call=f"{call} (the returned dx)",
+    )
     dw_want = np.array([[-2.0, 3, 2], [1, 3, -1]])
-    expect_values(layer.dW, dw_want, call=f"dW after {call}",
-                  mistakes=dw_mistakes(dw_want, len(HAND_X)))  # fmt: skip
-    expect_values(layer.db, np.array([1.0, 4.0]), call=f"db after {call}",
-                  mistakes=db_mistakes(HAND_G))  # fmt: skip
+    expect_values(
+        layer.dW, dw_want, call=f"dW after {call}", mistakes=dw_mistakes(dw_want, len(HAND_X))
+    )
+    expect_values(
+        layer.db, np.array([1.0, 4.0]), call=f"db after {call}", mistakes=db_mistakes(HAND_G)
+    )
 
 
 @pytest.mark.values
@@ -261,8 +275,11 @@ def test_init_glorot_uniform_law(impl, rng):
     fan_in, fan_out = 300, 200
     limit = glorot_limit(fan_in, fan_out)
     call = f"Linear({fan_in}, {fan_out}, rng=...).W"
-    W = expect_array(impl.Linear(fan_in, fan_out, rng=np.random.default_rng(seed_of(rng))).W,
-                     call=call, shape=(fan_out, fan_in))  # fmt: skip
+    W = expect_array(
+        impl.Linear(fan_in, fan_out, rng=np.random.default_rng(seed_of(rng))).W,
+        call=call,
+        shape=(fan_out, fan_in),
+    )
     if not np.all(np.isfinite(W)):
         raise Mistake(f"{call} contains NaN or inf")
     W = W.astype(np.float64)
@@ -273,8 +290,10 @@ def test_init_glorot_uniform_law(impl, rng):
         f"std l / sqrt(3) = {limit / math.sqrt(3):.4g}."
     )
     if np.all(W >= 0) or np.all(W <= 0):
-        raise Mistake(f"{seen} Likely mistake: all entries have the same sign: draw from "
-                      "U(-l, l), not U(0, l)")  # fmt: skip
+        raise Mistake(
+            f"{seen} Likely mistake: all entries have the same sign: draw from "
+            "U(-l, l), not U(0, l)"
+        )
     if std > 0 and top / std > 2.5:
         raise Mistake(
             f"{seen} Likely mistake: W looks normally distributed (its largest entry is "
@@ -284,10 +303,13 @@ def test_init_glorot_uniform_law(impl, rng):
         raise Mistake(f"{seen} Likely mistake: W is not centred on 0; draw from U(-l, l)")
     if top > limit * (1 + 1e-9) or top < 0.98 * limit:
         hint = next(
-            (f" Likely mistake: {message}" for message, wrong in WRONG_LIMITS.items()
-             if abs(top - wrong(fan_in, fan_out)) < 0.02 * wrong(fan_in, fan_out)),
+            (
+                f" Likely mistake: {message}"
+                for message, wrong in WRONG_LIMITS.items()
+                if abs(top - wrong(fan_in, fan_out)) < 0.02 * wrong(fan_in, fan_out)
+            ),
             "",
-        )  # fmt: skip
+        )
         raise Mistake(f"{seen}{hint}")
     if abs(std - limit / math.sqrt(3)) > 0.03 * limit / math.sqrt(3):
         raise Mistake(f"{seen} The spread is not that of a uniform draw on [-l, l].")
@@ -334,8 +356,9 @@ def test_init_shapes(impl, rng):
         )
         expect_attribute_shape(layer.W, (fan_out, fan_in), f"{name}.W", {(fan_in, fan_out): w_hint})
         b_hint = " Likely mistake: b must be 1-D, of shape (out_features,)"
-        expect_attribute_shape(layer.b, (fan_out,), f"{name}.b",
-                               {(1, fan_out): b_hint, (fan_out, 1): b_hint})  # fmt: skip
+        expect_attribute_shape(
+            layer.b, (fan_out,), f"{name}.b", {(1, fan_out): b_hint, (fan_out, 1): b_hint}
+        )
 
 
 @pytest.mark.shapes
@@ -349,10 +372,14 @@ def test_batch_sizes(impl, rng):
     for n in (1, 16, 2):
         x = rng.standard_normal((n, fan_in))
         g = rng.standard_normal((n, fan_out))
-        expect_values(run_forward(layer, x), oracle_forward(x, W, b),
-                      call=f"Linear(3, 5): forward(x of shape ({n}, 3))")  # fmt: skip
-        sums = check_backward(layer, x, g, W, earlier=sums,
-                              call=f"Linear(3, 5): backward(grad_output ({n}, 5))")  # fmt: skip
+        expect_values(
+            run_forward(layer, x),
+            oracle_forward(x, W, b),
+            call=f"Linear(3, 5): forward(x of shape ({n}, 3))",
+        )
+        sums = check_backward(
+            layer, x, g, W, earlier=sums, call=f"Linear(3, 5): backward(grad_output ({n}, 5))"
+        )
 
 
 @pytest.mark.shapes
@@ -367,26 +394,37 @@ def test_layer_sizes(impl, rng, sizes):
     g = rng.standard_normal((n, fan_out))
     layer = layer_with(impl, W, b, seed_of(rng))
     name = f"Linear({fan_in}, {fan_out})"
-    expect_values(run_forward(layer, x), oracle_forward(x, W, b),
-                  call=f"{name}: forward(x of shape ({n}, {fan_in}))")  # fmt: skip
+    expect_values(
+        run_forward(layer, x),
+        oracle_forward(x, W, b),
+        call=f"{name}: forward(x of shape ({n}, {fan_in}))",
+    )
     check_backward(layer, x, g, W, call=f"{name}: backward(grad_output ({n}, {fan_out}))")
 
 
 def gradient_setup(impl, rng):
     """A layer with random W, b, a forward on random x, and a random upstream gradient G.
 
-    The draw is repeated until every entry of dx, dW and db is at least 0.01 away from 0:
-    finite differences carry an absolute rounding error near 1e-9, which the contract's
-    relative error would magnify for a gradient entry that happens to be almost 0.
+    Every entry of dx, dW and db is at least 0.75 away from 0 by construction: finite
+    differences carry an absolute rounding error near 1e-9, which the contract's relative
+    error would magnify for a gradient entry that happens to be almost 0. Magnitudes are
+    drawn from [0.5, 1.5] and the signs follow a random pattern per output (s), per input
+    (t) and per input column of x (r): G = s_o |.|, W = s_o t_i |.|, x = r_i |.|, so each
+    entry of dx = G @ W, dW = G.T @ x and db = sum(G) is a sum of terms of one sign.
     """
     n, fan_in, fan_out = 3, 5, 4
-    while True:
-        W = rng.standard_normal((fan_out, fan_in))
-        b = rng.standard_normal(fan_out)
-        x = rng.standard_normal((n, fan_in))
-        G = rng.standard_normal((n, fan_out))
-        if min(np.min(np.abs(part)) for part in oracle_backward(G, x, W)) > 0.01:
-            break
+
+    def signs(size: int) -> np.ndarray:
+        return rng.choice([-1.0, 1.0], size)
+
+    def magnitudes(shape: tuple) -> np.ndarray:
+        return rng.uniform(0.5, 1.5, shape)
+
+    s, t, r = signs(fan_out), signs(fan_in), signs(fan_in)
+    W = s[:, None] * t * magnitudes((fan_out, fan_in))
+    b = rng.standard_normal(fan_out)
+    x = r * magnitudes((n, fan_in))
+    G = s * magnitudes((n, fan_out))
     layer = layer_with(impl, W, b, seed_of(rng))
     run_forward(layer, x)
     dx = run_backward(layer, G, GRAD_CALL)
@@ -406,8 +444,13 @@ def test_dx_matches_finite_differences(impl, rng):
     """dx returned by backward is the gradient of sum(forward(x) * G) (finite differences)"""
     _, W, b, x, G, dx = gradient_setup(impl, rng)
     numeric = numerical_gradient(lambda z: float(np.sum(oracle_forward(z, W, b) * G)), x)
-    expect_gradient_of(dx, numeric, call=f"{GRAD_CALL} (the returned dx)", wrt="x",
-                       mistakes={DX_AVERAGED: numeric / len(x)})  # fmt: skip
+    expect_gradient_of(
+        dx,
+        numeric,
+        call=f"{GRAD_CALL} (the returned dx)",
+        wrt="x",
+        mistakes={DX_AVERAGED: numeric / len(x)},
+    )
 
 
 @pytest.mark.gradients
@@ -415,8 +458,13 @@ def test_dw_matches_finite_differences(impl, rng):
     """dW is the gradient of sum(forward(x) * G) with respect to W (finite differences)"""
     layer, W, b, x, G, _ = gradient_setup(impl, rng)
     numeric = numerical_gradient(lambda w: float(np.sum(oracle_forward(x, w, b) * G)), W)
-    expect_gradient_of(layer.dW, numeric, call=f"dW after {GRAD_CALL}", wrt="W",
-                       mistakes=dw_mistakes(numeric, len(x)))  # fmt: skip
+    expect_gradient_of(
+        layer.dW,
+        numeric,
+        call=f"dW after {GRAD_CALL}",
+        wrt="W",
+        mistakes=dw_mistakes(numeric, len(x)),
+    )
 
 
 @pytest.mark.gradients
@@ -424,8 +472,9 @@ def test_db_matches_finite_differences(impl, rng):
     """db is the gradient of sum(forward(x) * G) with respect to b (finite differences)"""
     layer, W, b, x, G, _ = gradient_setup(impl, rng)
     numeric = numerical_gradient(lambda c: float(np.sum(oracle_forward(x, W, c) * G)), b)
-    expect_gradient_of(layer.db, numeric, call=f"db after {GRAD_CALL}", wrt="b",
-                       mistakes=db_mistakes(G))  # fmt: skip
+    expect_gradient_of(
+        layer.db, numeric, call=f"db after {GRAD_CALL}", wrt="b", mistakes=db_mistakes(G)
+    )
 
 
 @pytest.mark.stability
@@ -461,14 +510,21 @@ def test_forward_uses_assigned_weights(impl, rng):
     b = rng.standard_normal(fan_out)
     layer.W = W
     layer.b = b
-    expect_values(run_forward(layer, x), oracle_forward(x, W, b),
-                  call="Linear(4, 6): forward(x) after assigning new W and b",
-                  mistakes={STALE_WEIGHTS: stale(x, W0, b0, b), NO_BIAS: x @ W.T})  # fmt: skip
+    expect_values(
+        run_forward(layer, x),
+        oracle_forward(x, W, b),
+        call="Linear(4, 6): forward(x) after assigning new W and b",
+        mistakes={STALE_WEIGHTS: stale(x, W0, b0, b), NO_BIAS: x @ W.T},
+    )
     g = rng.standard_normal((n, fan_out))
     dx = run_backward(layer, g, "Linear(4, 6): backward after assigning W and forward")
     old_dx = lambda got: np.allclose(got, g @ as_floats(W0))  # noqa: E731
-    expect_values(dx, g @ W, call="Linear(4, 6): backward(g) after assigning new W (dx)",
-                  mistakes={STALE_WEIGHTS: old_dx})  # fmt: skip
+    expect_values(
+        dx,
+        g @ W,
+        call="Linear(4, 6): backward(g) after assigning new W (dx)",
+        mistakes={STALE_WEIGHTS: old_dx},
+    )
 
 
 @pytest.mark.contract
@@ -484,19 +540,32 @@ def test_backward_overwrites_gradients(impl, rng):
     run_backward(layer, g2, "Linear(3, 4): backward(g2)")
     call = "Linear(3, 4): forward(x1), backward(g1), backward(g2)"
     _, dw_want, db_want = oracle_backward(g2, x1, W)
-    expect_values(layer.dW, dw_want, call=f"dW after {call}",
-                  mistakes={ACCUMULATED: dw_want + oracle_backward(g1, x1, W)[1]})  # fmt: skip
-    expect_values(layer.db, db_want, call=f"db after {call}",
-                  mistakes={ACCUMULATED: db_want + g1.sum(axis=0)})  # fmt: skip
+    expect_values(
+        layer.dW,
+        dw_want,
+        call=f"dW after {call}",
+        mistakes={ACCUMULATED: dw_want + oracle_backward(g1, x1, W)[1]},
+    )
+    expect_values(
+        layer.db, db_want, call=f"db after {call}", mistakes={ACCUMULATED: db_want + g1.sum(axis=0)}
+    )
     run_forward(layer, x2)
     run_backward(layer, g3, "Linear(3, 4): backward(g3)")
     call += ", forward(x2), backward(g3)"
     _, dw_want, db_want = oracle_backward(g3, x2, W)
     summed = oracle_backward(g1, x1, W)[1] + oracle_backward(g2, x1, W)[1]
-    expect_values(layer.dW, dw_want, call=f"dW after {call}",
-                  mistakes={ACCUMULATED: dw_want + summed, STALE_X: g3.T @ x1})  # fmt: skip
-    expect_values(layer.db, db_want, call=f"db after {call}",
-                  mistakes={ACCUMULATED: db_want + g1.sum(axis=0) + g2.sum(axis=0)})  # fmt: skip
+    expect_values(
+        layer.dW,
+        dw_want,
+        call=f"dW after {call}",
+        mistakes={ACCUMULATED: dw_want + summed, STALE_X: g3.T @ x1},
+    )
+    expect_values(
+        layer.db,
+        db_want,
+        call=f"db after {call}",
+        mistakes={ACCUMULATED: db_want + g1.sum(axis=0) + g2.sum(axis=0)},
+    )
 
 
 @pytest.mark.contract
@@ -512,8 +581,12 @@ def test_backward_uses_last_forward(impl, rng):
     call = "Linear(6, 3): forward(x1), forward(x2), backward(g)"
     run_backward(layer, g, call)
     _, dw_want, _ = oracle_backward(g, x2, W)
-    expect_values(layer.dW, dw_want, call=f"dW after {call}",
-                  mistakes={STALE_X: g.T @ x1, **dw_mistakes(dw_want, len(x2))})  # fmt: skip
+    expect_values(
+        layer.dW,
+        dw_want,
+        call=f"dW after {call}",
+        mistakes={STALE_X: g.T @ x1, **dw_mistakes(dw_want, len(x2))},
+    )
 
 
 @pytest.mark.contract
@@ -559,8 +632,9 @@ def test_default_rng_without_seed(impl):
 def test_inputs_not_modified(impl, rng):
     """forward does not modify x, and backward does not modify grad_output"""
     n, fan_in, fan_out = 5, 4, 3
-    layer = layer_with(impl, rng.standard_normal((fan_out, fan_in)),
-                       rng.standard_normal(fan_out), seed_of(rng))  # fmt: skip
+    layer = layer_with(
+        impl, rng.standard_normal((fan_out, fan_in)), rng.standard_normal(fan_out), seed_of(rng)
+    )
     x = 3 * rng.standard_normal((n, fan_in))
     g = rng.standard_normal((n, fan_out))
     expect_inputs_unchanged(layer, "forward", x, arg_names=("x",))

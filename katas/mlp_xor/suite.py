@@ -88,6 +88,22 @@ T_NOT_RESET = "Adam's step count t carried over from the previous fit call: it r
 PREDICT_PROBS = "predict returned probabilities: return integer labels, np.argmax(probs, axis=1)"
 PREDICT_AXIS0 = "argmax taken over the batch (axis 0): take it over the classes, axis=1"
 PREDICT_FLOAT = "predict must return integer labels (an integer dtype, as np.argmax gives)"
+NOT_FROM_NETWORK = (
+    "predict must return np.argmax(forward(X), axis=1) of the trained network, not labels "
+    "looked up, remembered or computed by another rule"
+)
+NOT_TRAINED = (
+    "fit must train the model in place: after each update, self.weights and self.biases "
+    "hold the new values"
+)
+LOSS_IGNORES_PARAMS = (
+    "forward and loss must be computed from the model's current weights and biases "
+    "(the suite assigns new ones and calls loss again)"
+)
+REMEMBERED = (
+    "fit left the weights as they were: predict must come from a trained network, not from "
+    "remembered training points"
+)
 UNSTABLE = "softmax overflows: subtract each row's max logit before np.exp (softmax is unchanged)"
 LOG_ZERO = (
     "np.log got a probability that is exactly 0: take the true class's log-probability from "
@@ -225,7 +241,9 @@ def random_problem(rng, sizes, n):
     Every hidden pre-activation is at least 0.02 from 0, every probability is in
     [1e-3, 0.999] and every gradient entry is exactly 0 (a unit that is off for the whole
     batch) or at least 1e-4 in size, so finite differences (step 1e-5) are accurate and no
-    common clipping of the loss matters.
+    common clipping of the loss matters. Draws are tried until one qualifies, at most 500:
+    for every size used here at least a quarter of them do (measured), so the bound is
+    reached with probability below 1e-60, and it keeps a bad size from looping for ever.
     """
     for _ in range(500):
         Ws = [
@@ -352,8 +370,14 @@ def expect_gradients(got, numeric_W, numeric_b, n, call, no_mask=None):
     ):
         for i, (g, numeric) in enumerate(zip(grads, numerics, strict=True)):
             other = alternatives[i] if alternatives is not None else None
-            expect_gradient(g, numeric, call=call, wrt=f"{name}[{i}]", threshold=1e-5,
-                            mistakes=gradient_mistakes(numeric, n, other))  # fmt: skip
+            expect_gradient(
+                g,
+                numeric,
+                call=call,
+                wrt=f"{name}[{i}]",
+                threshold=1e-5,
+                mistakes=gradient_mistakes(numeric, n, other),
+            )
 
 
 def forward_mistakes(Ws, bs, X):
@@ -391,11 +415,13 @@ def expect_labels(got, n, classes, call):
     """predict's result: integer labels of shape (N,)."""
     got = expect_array(got, call=call)
     if got.shape == (n, classes):
-        raise Mistake(f"{call} returned shape {got.shape}; expected ({n},). Likely mistake: "
-                      f"{PREDICT_PROBS}")  # fmt: skip
+        raise Mistake(
+            f"{call} returned shape {got.shape}; expected ({n},). Likely mistake: {PREDICT_PROBS}"
+        )
     if got.shape == (classes,) and n != classes:
-        raise Mistake(f"{call} returned shape {got.shape}; expected ({n},). Likely mistake: "
-                      f"{PREDICT_AXIS0}")  # fmt: skip
+        raise Mistake(
+            f"{call} returned shape {got.shape}; expected ({n},). Likely mistake: {PREDICT_AXIS0}"
+        )
     expect_array(got, call=call, shape=(n,))
     if got.dtype.kind not in "iu":
         raise Mistake(f"{call} returned dtype {got.dtype}. Likely mistake: {PREDICT_FLOAT}")
@@ -405,8 +431,10 @@ def expect_labels(got, n, classes, call):
 def history_array(got, epochs, call):
     """fit's loss history as an array (the strict list-of-floats check is its own test)."""
     if not isinstance(got, (list, tuple, np.ndarray)) or np.ndim(got) != 1 or len(got) != epochs:
-        raise Mistake(f"{call} returned {describe(got)}; expected a list of {epochs} floats, "
-                      "one mean loss per epoch")  # fmt: skip
+        raise Mistake(
+            f"{call} returned {describe(got)}; expected a list of {epochs} floats, "
+            "one mean loss per epoch"
+        )
     try:
         values = np.array([as_float(v, call) for v in got], dtype=np.float64)
     except Mistake:
@@ -424,6 +452,16 @@ def warning_free(owner, call):
 def fit_call(X, epochs, lr, optimizer, batch_size=None):
     batch = "" if batch_size is None else f", batch_size={batch_size}"
     return f"fit(X ({shape_text(X)}), y, epochs={epochs}, lr={lr}{batch}, optimizer={optimizer!r})"
+
+
+def expect_trained(model, sizes, initial, call):
+    """The parameters after ``call``, which must have moved: a test of how fit trains needs
+    fit to train (a fit that changes nothing is deterministic and never in data order)."""
+    got_W, got_b = read_params(model, sizes, f"the MLP after {call}")
+    before = list(initial[0]) + list(initial[1])
+    if all(np.array_equal(a, b) for a, b in zip(got_W + got_b, before, strict=True)):
+        raise Mistake(f"{call} left every weight and bias unchanged. Likely mistake: {NOT_TRAINED}")
+    return got_W, got_b
 
 
 def expect_params_close(model, sizes, Ws, bs, call, rtol=1e-6, atol=1e-9):
@@ -448,8 +486,12 @@ def test_forward_hand_checked_example(impl):
     model = built(impl, [2, 3, 2], HAND_W, HAND_B)
     X = np.array([[1.0, 2.0]])
     # hidden: relu([1, 2, -1]) = [1, 2, 0]; logits: [ln 3 - 2, -2]; softmax: [3/4, 1/4]
-    expect_close(model.forward(X), [[0.75, 0.25]], call="forward([[1, 2]]) (weights in the prompt)",
-                 mistakes=forward_mistakes(HAND_W, HAND_B, X))  # fmt: skip
+    expect_close(
+        model.forward(X),
+        [[0.75, 0.25]],
+        call="forward([[1, 2]]) (weights in the prompt)",
+        mistakes=forward_mistakes(HAND_W, HAND_B, X),
+    )
 
 
 @pytest.mark.values
@@ -457,9 +499,12 @@ def test_loss_hand_checked_example(impl):
     """loss on a hand-checked [2, 3, 2] network"""
     model = built(impl, [2, 3, 2], HAND_W, HAND_B)
     X, y = np.array([[1.0, 2.0], [1.0, 2.0], [1.0, 2.0]]), np.array([0, 1, 1])
-    expect_scalar(model.loss(X, y), (np.log(4 / 3) + 2 * np.log(4.0)) / 3,
-                  call="loss([[1, 2], [1, 2], [1, 2]], y=[0, 1, 1]) (weights in the prompt)",
-                  mistakes=loss_mistakes(HAND_W, HAND_B, X, y))  # fmt: skip
+    expect_scalar(
+        model.loss(X, y),
+        (np.log(4 / 3) + 2 * np.log(4.0)) / 3,
+        call="loss([[1, 2], [1, 2], [1, 2]], y=[0, 1, 1]) (weights in the prompt)",
+        mistakes=loss_mistakes(HAND_W, HAND_B, X, y),
+    )
 
 
 @pytest.mark.values
@@ -468,9 +513,12 @@ def test_forward_random_values(impl, rng):
     sizes = [3, 7, 5]
     Ws, bs, X, _ = random_problem(rng, sizes, 6)
     model = built(impl, sizes, Ws, bs)
-    expect_close(model.forward(X), oracle_probs(Ws, bs, X),
-                 call=f"forward(X ({shape_text(X)})) of MLP({sizes}) with assigned weights",
-                 mistakes=forward_mistakes(Ws, bs, X))  # fmt: skip
+    expect_close(
+        model.forward(X),
+        oracle_probs(Ws, bs, X),
+        call=f"forward(X ({shape_text(X)})) of MLP({sizes}) with assigned weights",
+        mistakes=forward_mistakes(Ws, bs, X),
+    )
 
 
 @pytest.mark.values
@@ -479,9 +527,12 @@ def test_forward_deeper_net_values(impl, rng):
     sizes = [3, 8, 6, 4]
     Ws, bs, X, _ = random_problem(rng, sizes, 5)
     model = built(impl, sizes, Ws, bs)
-    expect_close(model.forward(X), oracle_probs(Ws, bs, X),
-                 call=f"forward(X ({shape_text(X)})) of MLP({sizes}) with assigned weights",
-                 mistakes=forward_mistakes(Ws, bs, X))  # fmt: skip
+    expect_close(
+        model.forward(X),
+        oracle_probs(Ws, bs, X),
+        call=f"forward(X ({shape_text(X)})) of MLP({sizes}) with assigned weights",
+        mistakes=forward_mistakes(Ws, bs, X),
+    )
 
 
 @pytest.mark.values
@@ -490,9 +541,12 @@ def test_loss_random_values(impl, rng):
     sizes = [3, 7, 5]
     Ws, bs, X, y = random_problem(rng, sizes, 6)
     model = built(impl, sizes, Ws, bs)
-    expect_scalar(model.loss(X, y), oracle_loss(Ws, bs, X, y),
-                  call=f"loss(X ({shape_text(X)}), y) of MLP({sizes}) with assigned weights",
-                  mistakes=loss_mistakes(Ws, bs, X, y))  # fmt: skip
+    expect_scalar(
+        model.loss(X, y),
+        oracle_loss(Ws, bs, X, y),
+        call=f"loss(X ({shape_text(X)}), y) of MLP({sizes}) with assigned weights",
+        mistakes=loss_mistakes(Ws, bs, X, y),
+    )
 
 
 @pytest.mark.values
@@ -501,9 +555,12 @@ def test_loss_deeper_net_values(impl, rng):
     sizes = [4, 6, 5, 3]
     Ws, bs, X, y = random_problem(rng, sizes, 7)
     model = built(impl, sizes, Ws, bs)
-    expect_scalar(model.loss(X, y), oracle_loss(Ws, bs, X, y),
-                  call=f"loss(X ({shape_text(X)}), y) of MLP({sizes}) with assigned weights",
-                  mistakes=loss_mistakes(Ws, bs, X, y))  # fmt: skip
+    expect_scalar(
+        model.loss(X, y),
+        oracle_loss(Ws, bs, X, y),
+        call=f"loss(X ({shape_text(X)}), y) of MLP({sizes}) with assigned weights",
+        mistakes=loss_mistakes(Ws, bs, X, y),
+    )
 
 
 @pytest.mark.values
@@ -516,8 +573,10 @@ def test_predict_values(impl, rng):
     got = expect_labels(model.predict(X), 9, 5, call)
     want = np.argmax(oracle_probs(Ws, bs, X), axis=1)
     if not np.array_equal(got, want):
-        raise Mistake(f"{call} returned {got.tolist()}; expected {want.tolist()} "
-                      "(the argmax of each row of forward(X))")  # fmt: skip
+        raise Mistake(
+            f"{call} returned {got.tolist()}; expected {want.tolist()} "
+            "(the argmax of each row of forward(X))"
+        )
 
 
 @pytest.mark.values
@@ -530,9 +589,15 @@ def test_fit_sgd_full_batch_matches_oracle(impl, rng):
     history = history_array(model.fit(X, y, epochs=epochs, lr=lr, optimizer="sgd"), epochs, call)
     want, final_W, final_b, _ = oracle_fit(Ws, bs, X, y, epochs, lr, "sgd")
     after = oracle_fit(Ws, bs, X, y, epochs + 1, lr, "sgd")[0][1:]
-    expect_close(history, want, call=f"the loss history of {call}",
-                 mistakes={IGNORED_SGD: oracle_fit(Ws, bs, X, y, epochs, lr, "adam")[0],
-                           HISTORY_AFTER: after})  # fmt: skip
+    expect_close(
+        history,
+        want,
+        call=f"the loss history of {call}",
+        mistakes={
+            IGNORED_SGD: oracle_fit(Ws, bs, X, y, epochs, lr, "adam")[0],
+            HISTORY_AFTER: after,
+        },
+    )
     expect_params_close(model, sizes, final_W, final_b, f"after {call}")
 
 
@@ -545,12 +610,18 @@ def test_fit_adam_full_batch_matches_oracle(impl, rng):
     call = fit_call(X, epochs, lr, "adam")
     history = history_array(model.fit(X, y, epochs=epochs, lr=lr, optimizer="adam"), epochs, call)
     want, final_W, final_b, _ = oracle_fit(Ws, bs, X, y, epochs, lr, "adam")
-    expect_close(history, want, call=f"the loss history of {call}", mistakes={
-        IGNORED_ADAM: oracle_fit(Ws, bs, X, y, epochs, lr, "sgd")[0],
-        NO_BIAS_CORRECTION: oracle_fit(Ws, bs, X, y, epochs, lr, "adam", bias_correction=False)[0],
-        HISTORY_AFTER: oracle_fit(Ws, bs, X, y, epochs + 1, lr, "adam")[0][1:],
-        ADAM_NAN: not_finite,
-    })  # fmt: skip
+    uncorrected, *_ = oracle_fit(Ws, bs, X, y, epochs, lr, "adam", bias_correction=False)
+    expect_close(
+        history,
+        want,
+        call=f"the loss history of {call}",
+        mistakes={
+            IGNORED_ADAM: oracle_fit(Ws, bs, X, y, epochs, lr, "sgd")[0],
+            NO_BIAS_CORRECTION: uncorrected,
+            HISTORY_AFTER: oracle_fit(Ws, bs, X, y, epochs + 1, lr, "adam")[0][1:],
+            ADAM_NAN: not_finite,
+        },
+    )
     expect_params_close(model, sizes, final_W, final_b, f"after {call}", rtol=1e-5, atol=1e-8)
 
 
@@ -564,9 +635,12 @@ def test_fit_minibatch_history_is_mean_of_batch_losses(impl, rng):
     for optimizer in ("sgd", "adam"):
         call = fit_call(X, 2, 0.0, optimizer, batch_size=2)
         history = model.fit(X, y, epochs=2, lr=0.0, batch_size=2, optimizer=optimizer)
-        expect_close(history_array(history, 2, call), [full, full],
-                     call=f"the loss history of {call} (4 equal batches, no learning)",
-                     mistakes={ADAM_NAN: not_finite} if optimizer == "adam" else None)  # fmt: skip
+        expect_close(
+            history_array(history, 2, call),
+            [full, full],
+            call=f"the loss history of {call} (4 equal batches, no learning)",
+            mistakes={ADAM_NAN: not_finite} if optimizer == "adam" else None,
+        )
         expect_params_close(model, sizes, Ws, bs, f"after {call} (lr=0 must not move them)")
 
 
@@ -597,20 +671,22 @@ def test_fit_minibatch_makes_one_step_per_batch(impl, rng):
         )
 
 
-def converging_model(impl, rng, X, y, what):
+def trainable_seed(impl, rng, X, y, what):
     """A learner's MLP([2, 16, 2], seed=s) whose initial weights the oracle can train on X, y.
 
     A careful implementation fails on about 1 seed in 1000, so seeds the oracle itself
-    cannot train from the learner's own initial weights are skipped.
+    cannot train from the learner's own initial weights are skipped (at most 10 tries).
+    Returns the seed, the untrained model, its initial parameters and the oracle's
+    trained parameters (the ones the learner's full-batch training must also reach).
     """
     tried = []
-    for _ in range(6):
+    for _ in range(10):
         seed = int(rng.integers(0, 1000))
         model = impl.MLP(list(XOR_SIZES), seed=seed)
         Ws, bs = read_params(model, XOR_SIZES, f"MLP({XOR_SIZES}, seed={seed})")
         _, final_W, final_b, _ = oracle_fit(Ws, bs, X, y, 500, 0.01, "adam")
         if np.array_equal(np.argmax(oracle_probs(final_W, final_b, X), axis=1), y):
-            return seed, model
+            return seed, model, Ws + bs, (final_W, final_b)
         tried.append(seed)
     raise Mistake(
         f"Adam with the defaults, started from the initial weights of MLP({XOR_SIZES}, seed=s), "
@@ -619,31 +695,123 @@ def converging_model(impl, rng, X, y, what):
     )
 
 
+def unseen_points(rng, trained):
+    """Noisy copies of the four corners (sigma 0.1) that fit never saw, with their XOR labels.
+
+    Only points the oracle's trained network labels right with probability at least 0.75
+    are kept (about 60 of 64): a network that learned XOR may still draw its boundary near
+    a corner, and the learner's network, trained the same way, is judged where the answer
+    is clear.
+    """
+    rows = np.tile(np.arange(4), 16)
+    X, y = XOR_X[rows] + 0.1 * rng.standard_normal((len(rows), 2)), XOR_Y[rows]
+    confident = oracle_probs(*trained, X)[np.arange(len(y)), y] >= 0.75
+    return X[confident], y[confident]
+
+
 def expect_learns(impl, rng, X, y, what, runs):
+    """fit with the defaults learns XOR: the TRAINED network labels seen and unseen points.
+
+    Right labels without learning are told apart: remembered training points fail on
+    unseen points, and a lookup or a hard-coded rule in predict gives labels that the
+    model's own weights and biases do not.
+    """
     for _ in range(runs):
-        seed, model = converging_model(impl, rng, X, y, what)
+        seed, model, initial, trained = trainable_seed(impl, rng, X, y, what)
         call = f"MLP({XOR_SIZES}, seed={seed}).fit(X, y) with the defaults on {what}"
         history = history_array(model.fit(X, y), 500, call)
         got = expect_labels(model.predict(X), len(y), 2, f"predict(X) after {call}")
         right = int(np.sum(got == y))
         if right != len(y):
             trend = f"the loss went from {history[0]:.4g} to {history[-1]:.4g}"
-            raise Mistake(f"after {call}, predict(X) is right on {right} of {len(y)} points; "
-                          f"expected 100% training accuracy ({trend})")  # fmt: skip
+            raise Mistake(
+                f"after {call}, predict(X) is right on {right} of {len(y)} points; "
+                f"expected 100% training accuracy ({trend})"
+            )
+        Ws, bs = read_params(model, XOR_SIZES, f"the MLP after {call}")
+        untrained = all(np.array_equal(a, b) for a, b in zip(Ws + bs, initial, strict=True))
+        X_new, y_new = unseen_points(rng, trained)
+        got_new = expect_labels(
+            model.predict(X_new), len(y_new), 2, f"predict on new points after {call}"
+        )
+        right = int(np.sum(got_new == y_new))
+        if right != len(y_new):
+            hint = f" Likely mistake: {REMEMBERED}" if untrained else ""
+            raise Mistake(
+                f"after {call}, predict is right on only {right} of {len(y_new)} new noisy copies "
+                f"of the corners (points fit did not see); a network that learned XOR labels "
+                f"them all.{hint}"
+            )
+        points = np.concatenate([X, X_new])
+        own = np.argmax(oracle_probs(Ws, bs, points), axis=1)
+        differ = np.flatnonzero(own != np.concatenate([got, got_new]))
+        if differ.size:
+            point = np.round(points[differ[0]], 3).tolist()
+            raise Mistake(
+                f"after {call}, predict does not follow the trained network: on {differ.size} "
+                f"of {len(points)} points (e.g. {point}) the model's own weights and biases "
+                f"give the other label. Likely mistake: {NOT_FROM_NETWORK}"
+            )
 
 
 @pytest.mark.values
 def test_xor_corners_learned_with_defaults(impl, rng):
-    """MLP([2, 16, 2]).fit with the defaults learns the four XOR corners"""
+    """MLP([2, 16, 2]).fit with the defaults learns XOR from the four corners"""
     expect_learns(impl, rng, XOR_X, XOR_Y, "the four XOR corners", runs=3)
 
 
 @pytest.mark.values
 def test_xor_noisy_copies_learned_with_defaults(impl, rng):
-    """MLP([2, 16, 2]).fit with the defaults learns noisy copies of XOR (sigma 0.1)"""
+    """MLP([2, 16, 2]).fit with the defaults learns XOR from noisy copies (sigma 0.1)"""
     rows = np.tile(np.arange(4), 8)
     X = XOR_X[rows] + 0.1 * rng.standard_normal((len(rows), 2))
     expect_learns(impl, rng, X, XOR_Y[rows], "32 noisy copies of the XOR corners", runs=2)
+
+
+@pytest.mark.values
+def test_predict_is_argmax_of_forward_after_fit(impl, rng):
+    """after fit, predict(X) is the argmax of forward(X), on training and new points"""
+    sizes = [3, 6, 4]
+    Ws, bs, X, y = random_problem(rng, sizes, 10)
+    model = built(impl, sizes, Ws, bs)
+    call = fit_call(X, 5, 0.05, "adam")
+    model.fit(X, y, epochs=5, lr=0.05, optimizer="adam")
+    for points, what in ((X, "the training X"), (rng.standard_normal((12, 3)), "12 new points")):
+        n = len(points)
+        probs = expect_array(
+            model.forward(points), call=f"forward({what}) after {call}", shape=(n, 4)
+        )
+        got = expect_labels(model.predict(points), n, 4, f"predict({what}) after {call}")
+        want = np.argmax(probs, axis=1)
+        if not np.array_equal(got, want):
+            raise Mistake(
+                f"after {call}, predict({what}) returned {got.tolist()} but the argmax of each "
+                f"row of forward({what}) is {want.tolist()}. Likely mistake: {NOT_FROM_NETWORK}"
+            )
+
+
+@pytest.mark.contract
+@pytest.mark.parametrize("optimizer", ["adam", "sgd"])
+def test_fit_changes_weights_and_biases(impl, rng, optimizer):
+    """fit trains the model in place: every weight and bias with a gradient changes"""
+    sizes = [3, 6, 4]
+    Ws, bs, X, y = random_problem(rng, sizes, 10)
+    model = built(impl, sizes, Ws, bs)
+    call = fit_call(X, 3, 0.1, optimizer)
+    model.fit(X, y, epochs=3, lr=0.1, optimizer=optimizer)
+    got_W, got_b = read_params(model, sizes, f"the MLP after {call}")
+    _, want_W, want_b, _ = oracle_fit(Ws, bs, X, y, 3, 0.1, optimizer)
+    names = [f"weights[{i}]" for i in range(len(Ws))] + [f"biases[{i}]" for i in range(len(bs))]
+    stale = [
+        name
+        for name, before, after, trained in zip(
+            names, Ws + bs, got_W + got_b, want_W + want_b, strict=True
+        )
+        if np.array_equal(after, before) and not np.array_equal(trained, before)
+    ]
+    if stale:
+        which = "every weight and bias" if len(stale) == len(names) else ", ".join(stale)
+        raise Mistake(f"{call} left {which} unchanged. Likely mistake: {NOT_TRAINED}")
 
 
 # -- gradients --------------------------------------------------------------------------
@@ -657,7 +825,7 @@ def test_gradients_match_finite_differences_of_own_loss(impl, rng):
     model = built(impl, sizes, Ws, bs)
     call = f"gradients(X ({shape_text(X)}), y) of MLP({sizes})"
     got = gradient_lists(model.gradients(X, y), Ws, bs, call)
-    as_float(model.loss(X, y), f"loss(X ({shape_text(X)}), y)")
+    expect_loss_of_own_forward(model, X, y, Ws, bs, call)
 
     def loss_with(name, params, i):
         def f(value):
@@ -670,8 +838,49 @@ def test_gradients_match_finite_differences_of_own_loss(impl, rng):
     model.weights = Ws
     numeric_b = [numerical_gradient(loss_with("biases", bs, i), b) for i, b in enumerate(bs)]
     model.biases = bs
-    expect_gradients(got, numeric_W, numeric_b, len(X), call,
-                     no_mask=oracle_gradients(Ws, bs, X, y, relu_mask=False))  # fmt: skip
+    exact_W, exact_b = oracle_gradients(Ws, bs, X, y)
+    for name, numerics, exact in (("weights", numeric_W, exact_W), ("biases", numeric_b, exact_b)):
+        for i, (numeric, want) in enumerate(zip(numerics, exact, strict=True)):
+            if np.any(want != 0) and np.all(np.abs(numeric) < 1e-9):
+                raise Mistake(
+                    f"{call}: loss(X, y) stays the same when {name}[{i}] changes, so its finite "
+                    f"differences cannot check gradients. Likely mistake: {LOSS_IGNORES_PARAMS}"
+                )
+    expect_gradients(
+        got,
+        numeric_W,
+        numeric_b,
+        len(X),
+        call,
+        no_mask=oracle_gradients(Ws, bs, X, y, relu_mask=False),
+    )
+
+
+def expect_loss_of_own_forward(model, X, y, Ws, bs, call):
+    """loss(X, y) must be the mean cross-entropy of the model's own forward(X).
+
+    Finite differences of a wrong loss (0 everywhere, say) would confirm equally wrong
+    gradients (all 0), so gradients are checked against the learner's own loss only once
+    that loss is what the learner's own forward implies (whatever forward computes).
+    """
+    n, classes = len(X), Ws[-1].shape[0]
+    probs = expect_array(
+        model.forward(X), call=f"forward(X ({shape_text(X)}))", shape=(n, classes)
+    ).astype(np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        want = float(-np.mean(np.log(probs[np.arange(n), y])))
+    what = f"{call} is checked against finite differences of your loss, so that loss must be right"
+    if not np.isfinite(want):
+        raise Mistake(
+            f"{what}; but forward(X) gave a probability that is 0, negative or not finite for a "
+            "true class, so no cross-entropy follows from it"
+        )
+    expect_scalar(
+        model.loss(X, y),
+        want,
+        call=f"{what}: loss(X, y), the mean cross-entropy of your own forward(X),",
+        mistakes=loss_mistakes(Ws, bs, X, y),
+    )
 
 
 @pytest.mark.gradients
@@ -690,8 +899,14 @@ def test_gradients_deeper_net_match_exact_loss(impl, rng):
         numerical_gradient(lambda v, i=i: oracle_loss(Ws, bs[:i] + [v] + bs[i + 1 :], X, y), b)
         for i, b in enumerate(bs)
     ]
-    expect_gradients(got, numeric_W, numeric_b, len(X), call,
-                     no_mask=oracle_gradients(Ws, bs, X, y, relu_mask=False))  # fmt: skip
+    expect_gradients(
+        got,
+        numeric_W,
+        numeric_b,
+        len(X),
+        call,
+        no_mask=oracle_gradients(Ws, bs, X, y, relu_mask=False),
+    )
 
 
 # -- shapes -----------------------------------------------------------------------------
@@ -711,9 +926,11 @@ def test_initial_shapes_and_zero_biases(impl, sizes):
 
 
 @pytest.mark.shapes
-@pytest.mark.parametrize(("sizes", "n"), [([3, 8, 6, 4], 1), ([3, 8, 6, 4], 7), ([5, 3], 4),
-                                          ([2, 16, 2], 4)], ids=["deep-N1", "deep-N7", "no-hidden",
-                                                                 "xor"])  # fmt: skip
+@pytest.mark.parametrize(
+    ("sizes", "n"),
+    [([3, 8, 6, 4], 1), ([3, 8, 6, 4], 7), ([5, 3], 4), ([2, 16, 2], 4)],
+    ids=["deep-N1", "deep-N7", "no-hidden", "xor"],
+)
 def test_forward_shape_and_rows_sum_to_one(impl, rng, sizes, n):
     """forward returns (N, C) probabilities whose rows sum to 1"""
     model = impl.MLP(list(sizes), seed=int(rng.integers(0, 1000)))
@@ -728,8 +945,11 @@ def test_forward_shape_and_rows_sum_to_one(impl, rng, sizes, n):
 
 
 @pytest.mark.shapes
-@pytest.mark.parametrize(("sizes", "n"), [([3, 8, 6, 4], 1), ([3, 8, 6, 4], 5), ([5, 3], 3)],
-                         ids=["deep-N1", "deep-N5", "no-hidden"])  # fmt: skip
+@pytest.mark.parametrize(
+    ("sizes", "n"),
+    [([3, 8, 6, 4], 1), ([3, 8, 6, 4], 5), ([5, 3], 3)],
+    ids=["deep-N1", "deep-N5", "no-hidden"],
+)
 def test_gradients_shapes(impl, rng, sizes, n):
     """gradients returns two lists shaped like weights and biases, for any depth and batch"""
     Ws, bs, X, y = random_problem(rng, sizes, n)
@@ -783,8 +1003,10 @@ def test_forward_huge_logits_stable(impl, rng, size):
     want = np.argmax(oracle_layers(Ws, bs, X)[1][-1], axis=1)
     got = expect_labels(labels, len(X), 4, f"predict(X) with logits up to ±{size:g}")
     if not np.array_equal(got, want):
-        raise Mistake(f"predict(X) with logits up to ±{size:g} returned {got.tolist()}; "
-                      f"expected {want.tolist()}")  # fmt: skip
+        raise Mistake(
+            f"predict(X) with logits up to ±{size:g} returned {got.tolist()}; "
+            f"expected {want.tolist()}"
+        )
 
 
 @pytest.mark.stability
@@ -824,8 +1046,10 @@ def test_he_normal_initial_weights(impl, rng):
         mean, std = float(W.mean()), float(W.std())
         bound = 5 * want / np.sqrt(W.size)
         if abs(mean) > bound:
-            raise Mistake(f"{call}.weights[{i}] has mean {mean:.3g}; He-normal weights have "
-                          f"mean 0 (|mean| below {bound:.2g} expected)")  # fmt: skip
+            raise Mistake(
+                f"{call}.weights[{i}] has mean {mean:.3g}; He-normal weights have "
+                f"mean 0 (|mean| below {bound:.2g} expected)"
+            )
         if abs(std / want - 1) > 0.1:
             hint = ""
             for message, variance in INIT_SPREADS.items():
@@ -839,9 +1063,11 @@ def test_he_normal_initial_weights(impl, rng):
         standardised.append(W.ravel() / want)
     inside = float(np.mean(np.abs(np.concatenate(standardised)) < 1))
     if abs(inside - 0.6827) > 0.02:
-        raise Mistake(f"{call}: {100 * inside:.1f}% of the weights lie within one standard "
-                      "deviation of 0; a normal law puts 68.3% there. "
-                      f"Likely mistake: {UNIFORM}")  # fmt: skip
+        raise Mistake(
+            f"{call}: {100 * inside:.1f}% of the weights lie within one standard "
+            "deviation of 0; a normal law puts 68.3% there. "
+            f"Likely mistake: {UNIFORM}"
+        )
     for i, b in enumerate(bs):
         if np.any(b != 0):
             raise Mistake(f"{call}.biases[{i}] starts at {b[:4].tolist()}...; {BIASES_ZERO}")
@@ -864,13 +1090,16 @@ def test_same_seed_same_initial_weights(impl, rng):
         raise Mistake(f"two {call} got different initial weights. Likely mistake: {SEED_IGNORED}")
     other, other_call = params(seed=seed + 1)
     if all(np.array_equal(a, b) for a, b in zip(first, other, strict=True)):
-        raise Mistake(f"{call} and {other_call} got the same initial weights. "
-                      f"Likely mistake: {SEED_IGNORED}")  # fmt: skip
+        raise Mistake(
+            f"{call} and {other_call} got the same initial weights. Likely mistake: {SEED_IGNORED}"
+        )
     default, default_call = params()
     zero, _ = params(seed=0)
     if not all(np.array_equal(a, b) for a, b in zip(default, zero, strict=True)):
-        raise Mistake(f"{default_call} and MLP({sizes}, seed=0) got different initial weights; "
-                      "the seed defaults to 0")  # fmt: skip
+        raise Mistake(
+            f"{default_call} and MLP({sizes}, seed=0) got different initial weights; "
+            "the seed defaults to 0"
+        )
 
 
 @pytest.mark.contract
@@ -882,8 +1111,12 @@ def test_fit_adam_starts_fresh_each_call(impl, rng):
     call = fit_call(X, 3, lr, "adam")
     first = history_array(model.fit(X, y, epochs=3, lr=lr, optimizer="adam"), 3, call)
     want_first, mid_W, mid_b, state = oracle_fit(Ws, bs, X, y, 3, lr, "adam")
-    expect_close(first, want_first, call=f"the loss history of a first {call}",
-                 mistakes={ADAM_NAN: not_finite})  # fmt: skip
+    expect_close(
+        first,
+        want_first,
+        call=f"the loss history of a first {call}",
+        mistakes={ADAM_NAN: not_finite},
+    )
     second = history_array(model.fit(X, y, epochs=3, lr=lr, optimizer="adam"), 3, call)
     want_second = oracle_fit(mid_W, mid_b, X, y, 3, lr, "adam")[0]
     carried = {k: [a.copy() for a in v] if isinstance(v, list) else v for k, v in state.items()}
@@ -892,8 +1125,12 @@ def test_fit_adam_starts_fresh_each_call(impl, rng):
         NOT_FRESH: oracle_fit(mid_W, mid_b, X, y, 3, lr, "adam", state=carried)[0],
         T_NOT_RESET: oracle_fit(mid_W, mid_b, X, y, 3, lr, "adam", state=fresh_moments)[0],
     }
-    expect_close(second, want_second, mistakes=mistakes,
-                 call=f"the loss history of a second {call} on the same model")  # fmt: skip
+    expect_close(
+        second,
+        want_second,
+        mistakes=mistakes,
+        call=f"the loss history of a second {call} on the same model",
+    )
 
 
 @pytest.mark.contract
@@ -906,16 +1143,20 @@ def test_fit_returns_list_of_floats(impl, rng):
         call = fit_call(X, 4, 0.01, optimizer)
         got = model.fit(X, y, epochs=4, lr=0.01, optimizer=optimizer)
         if type(got) is not list:
-            raise Mistake(f"{call} returned {describe(got)}; it must return a Python list "
-                          "with one float per epoch")  # fmt: skip
+            raise Mistake(
+                f"{call} returned {describe(got)}; it must return a Python list "
+                "with one float per epoch"
+            )
         if len(got) != 4:
             raise Mistake(
                 f"{call} returned a list of {len(got)} entries; expected 4, one per epoch"
             )
         for value in got:
             if isinstance(value, bool) or not isinstance(value, (float, np.floating)):
-                raise Mistake(f"{call} returned a list holding {describe(value)}; each entry "
-                              "must be a float (the epoch's mean loss)")  # fmt: skip
+                raise Mistake(
+                    f"{call} returned a list holding {describe(value)}; each entry "
+                    "must be a float (the epoch's mean loss)"
+                )
 
 
 @pytest.mark.contract
@@ -931,7 +1172,7 @@ def test_unknown_optimizer_raises_value_error(impl, rng, name):
         "ValueError",
         call=call,
         why="for an unknown optimizer",
-    )  # fmt: skip
+    )
 
 
 @pytest.mark.contract
@@ -944,19 +1185,23 @@ def test_minibatch_fit_is_deterministic(impl, rng):
     runs = []
     for _ in range(2):
         model = impl.MLP(list(sizes), seed=seed)
+        initial = read_params(model, sizes, f"MLP({sizes}, seed={seed})")
         history = model.fit(X, y, epochs=4, lr=0.05, batch_size=3, optimizer="adam")
         values = history_array(history, 4, call)
         if not np.all(np.isfinite(values)):
-            raise Mistake(f"{call} returned non-finite losses {values.tolist()}. "
-                          f"Likely mistake: {ADAM_NAN}")  # fmt: skip
-        runs.append((values, *read_params(model, sizes, f"the MLP after {call}")))
+            raise Mistake(
+                f"{call} returned non-finite losses {values.tolist()}. Likely mistake: {ADAM_NAN}"
+            )
+        runs.append((values, *expect_trained(model, sizes, initial, call)))
     (h1, W1, b1), (h2, W2, b2) = runs
     same = np.array_equal(h1, h2) and all(
         np.array_equal(a, b) for a, b in zip(W1 + b1, W2 + b2, strict=True)
     )
     if not same:
-        raise Mistake(f"two runs of {call} gave different results (histories {h1.tolist()} and "
-                      f"{h2.tolist()}). Likely mistake: {GLOBAL_RNG}")  # fmt: skip
+        raise Mistake(
+            f"two runs of {call} gave different results (histories {h1.tolist()} and "
+            f"{h2.tolist()}). Likely mistake: {GLOBAL_RNG}"
+        )
 
 
 @pytest.mark.contract
@@ -967,13 +1212,15 @@ def test_minibatches_are_shuffled(impl, rng):
     model = built(impl, sizes, Ws, bs, seed=int(rng.integers(0, 10_000)))
     call = fit_call(X, 2, lr, "sgd", batch_size=2)
     model.fit(X, y, epochs=2, lr=lr, batch_size=2, optimizer="sgd")
-    got_W, got_b = read_params(model, sizes, f"the MLP after {call}")
+    got_W, got_b = expect_trained(model, sizes, (Ws, bs), call)
     in_order = oracle_sgd_in_data_order(Ws, bs, X, y, 2, lr, 2)
     # A real shuffle repeats the data's batch order in both epochs with probability ~1e-7.
     pairs = zip(got_W + got_b, in_order, strict=True)
     if all(np.allclose(got, unshuffled, rtol=1e-9, atol=1e-12) for got, unshuffled in pairs):
-        raise Mistake(f"{call} took rows 0-1, 2-3, 4-5, 6-7 in this order in both epochs. "
-                      f"Likely mistake: {NOT_SHUFFLED}")  # fmt: skip
+        raise Mistake(
+            f"{call} took rows 0-1, 2-3, 4-5, 6-7 in this order in both epochs. "
+            f"Likely mistake: {NOT_SHUFFLED}"
+        )
 
 
 @pytest.mark.contract

@@ -157,12 +157,28 @@ def random_probs(rng: np.random.Generator, shape: tuple, axis: int = -1) -> np.n
     return oracle_softmax(1.5 * rng.standard_normal(shape), axis)
 
 
-def upstream_gradient(rng: np.random.Generator, p: np.ndarray, axis: int = -1) -> np.ndarray:
-    """A random dL/dp whose dL/dz has no entry near 0, where relative error is ill-conditioned."""
-    while True:
-        g = rng.standard_normal(p.shape)
-        if p.size == 0 or np.min(np.abs(oracle_backward(g, p, axis))) > 1e-3:
-            return g
+def gradient_problem(rng: np.random.Generator, shape: tuple, axis: int) -> tuple:
+    """Logits z, their softmax p and a dL/dp g for which every entry of dL/dz is far from 0.
+
+    The contract's relative error is ill-conditioned where dL/dz is near 0, so the draw is
+    built, not filtered. dL/dz = p * e with e = g - sum(g * p) per slice; with logits in
+    [-1.5, 1.5] and at most 5 entries per slice every p is above e**-3 / 5 > 0.0099. Each
+    slice gets e with both signs, e_i = +-u_i / (the p-weighted sum of u over the entries
+    of its sign), u_i in [0.5, 1.5], so that sum(p * e) = 0 and every |e_i| >= 1/3, hence
+    |dL/dz| > 3e-3. g is e plus a random constant per slice, which dL/dz does not see.
+    """
+    z = rng.uniform(-1.5, 1.5, shape)
+    p = oracle_softmax(z, axis)
+    p_last = np.moveaxis(p, axis, -1)
+    alternating = np.arange(p_last.shape[-1]) % 2 == 0
+    positive = rng.permuted(np.broadcast_to(alternating, p_last.shape), axis=-1)
+    u = rng.uniform(0.5, 1.5, p_last.shape)
+    weighted = p_last * u
+    mass_positive = np.sum(np.where(positive, weighted, 0.0), axis=-1, keepdims=True)
+    mass_negative = np.sum(np.where(positive, 0.0, weighted), axis=-1, keepdims=True)
+    e = np.where(positive, u / mass_positive, -u / mass_negative)
+    g = e + rng.standard_normal(p_last.shape[:-1] + (1,))
+    return z, p, np.moveaxis(g, -1, axis)
 
 
 def expect_log_probs(got, expected: np.ndarray, *, call: str, mistakes: dict) -> None:
@@ -176,8 +192,12 @@ def expect_log_probs(got, expected: np.ndarray, *, call: str, mistakes: dict) ->
             f"{call} returned {got[index]} at index {index} where -inf was expected (the log of "
             f"the probability 0 of a -inf logit).{likely_mistake(got, mistakes)}"
         )
-    expect_close(np.where(minus_inf, 0.0, got), np.where(minus_inf, 0.0, expected), call=call,
-                 mistakes=mistakes)  # fmt: skip
+    expect_close(
+        np.where(minus_inf, 0.0, got),
+        np.where(minus_inf, 0.0, expected),
+        call=call,
+        mistakes=mistakes,
+    )
 
 
 class KeepdimsHint:
@@ -214,17 +234,24 @@ def shape_id(case: tuple) -> str:
 def test_softmax_small_example(learner):
     """softmax on a hand-checked example"""
     z = np.array([[0.0, np.log(2.0), np.log(5.0)], [3.0, 3.0, 3.0]])
-    expect_close(learner.softmax(z), [[1 / 8, 2 / 8, 5 / 8], [1 / 3, 1 / 3, 1 / 3]],
-                 call="softmax([[0, ln 2, ln 5], [3, 3, 3]])",
-                 mistakes=softmax_mistakes(z))  # fmt: skip
+    expect_close(
+        learner.softmax(z),
+        [[1 / 8, 2 / 8, 5 / 8], [1 / 3, 1 / 3, 1 / 3]],
+        call="softmax([[0, ln 2, ln 5], [3, 3, 3]])",
+        mistakes=softmax_mistakes(z),
+    )
 
 
 @pytest.mark.values
 def test_softmax_random_values(learner, rng):
     """softmax matches the exact values on random logits"""
     z = 3 * rng.standard_normal((5, 7))
-    expect_close(learner.softmax(z), oracle_softmax(z), call="softmax(z of shape (5, 7))",
-                 mistakes=softmax_mistakes(z))  # fmt: skip
+    expect_close(
+        learner.softmax(z),
+        oracle_softmax(z),
+        call="softmax(z of shape (5, 7))",
+        mistakes=softmax_mistakes(z),
+    )
 
 
 @pytest.mark.values
@@ -232,17 +259,24 @@ def test_log_softmax_small_example(learner):
     """log_softmax on a hand-checked example"""
     z = np.array([[0.0, np.log(2.0), np.log(5.0)], [3.0, 3.0, 3.0]])
     expected = np.log([[1 / 8, 2 / 8, 5 / 8], [1 / 3, 1 / 3, 1 / 3]])
-    expect_close(learner.log_softmax(z), expected, call="log_softmax([[0, ln 2, ln 5], [3, 3, 3]])",
-                 mistakes=log_softmax_mistakes(z))  # fmt: skip
+    expect_close(
+        learner.log_softmax(z),
+        expected,
+        call="log_softmax([[0, ln 2, ln 5], [3, 3, 3]])",
+        mistakes=log_softmax_mistakes(z),
+    )
 
 
 @pytest.mark.values
 def test_log_softmax_random_values(learner, rng):
     """log_softmax matches the exact values on random logits"""
     z = 3 * rng.standard_normal((6, 4)) + 5
-    expect_close(learner.log_softmax(z), oracle_log_softmax(z),
-                 call="log_softmax(z of shape (6, 4))",
-                 mistakes=log_softmax_mistakes(z))  # fmt: skip
+    expect_close(
+        learner.log_softmax(z),
+        oracle_log_softmax(z),
+        call="log_softmax(z of shape (6, 4))",
+        mistakes=log_softmax_mistakes(z),
+    )
 
 
 @pytest.mark.values
@@ -250,9 +284,12 @@ def test_backward_small_example(learner):
     """softmax_backward on a hand-checked example"""
     p = np.array([[0.25, 0.25, 0.5], [0.1, 0.2, 0.7]])
     g = np.array([[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]])
-    expect_close(learner.softmax_backward(g, p), [[0.1875, -0.0625, -0.125], [-0.07, -0.14, 0.21]],
-                 call="softmax_backward([[1, 0, 0], [0, 0, 1]], probs=[[.25, .25, .5], [.1, .2, .7]])",
-                 mistakes=backward_mistakes(g, p))  # fmt: skip
+    expect_close(
+        learner.softmax_backward(g, p),
+        [[0.1875, -0.0625, -0.125], [-0.07, -0.14, 0.21]],
+        call="softmax_backward([[1, 0, 0], [0, 0, 1]], probs=[[.25, .25, .5], [.1, .2, .7]])",
+        mistakes=backward_mistakes(g, p),
+    )
 
 
 @pytest.mark.values
@@ -260,16 +297,30 @@ def test_backward_random_values(learner, rng):
     """softmax_backward matches the Jacobian-vector product on random inputs"""
     p = random_probs(rng, (4, 6))
     g = rng.standard_normal((4, 6))
-    expect_close(learner.softmax_backward(g, p), oracle_backward(g, p),
-                 call="softmax_backward(grad_output (4, 6), probs (4, 6))",
-                 mistakes=backward_mistakes(g, p))  # fmt: skip
+    expect_close(
+        learner.softmax_backward(g, p),
+        oracle_backward(g, p),
+        call="softmax_backward(grad_output (4, 6), probs (4, 6))",
+        mistakes=backward_mistakes(g, p),
+    )
 
 
 # --- shapes -----------------------------------------------------------------------------------
 
-SOFTMAX_CASES = [((7,), -1), ((7,), 0), ((1, 6), -1), ((40, 3), -1), ((3, 5), 0), ((3, 5), -2),
-                 ((2, 3, 4), 0), ((2, 3, 4), 1), ((2, 3, 4), -1), ((2, 3, 4), -3), ((0, 4), -1),
-                 ((2, 1, 3, 5), 1)]  # fmt: skip
+SOFTMAX_CASES = [
+    ((7,), -1),
+    ((7,), 0),
+    ((1, 6), -1),
+    ((40, 3), -1),
+    ((3, 5), 0),
+    ((3, 5), -2),
+    ((2, 3, 4), 0),
+    ((2, 3, 4), 1),
+    ((2, 3, 4), -1),
+    ((2, 3, 4), -3),
+    ((0, 4), -1),
+    ((2, 1, 3, 5), 1),
+]
 OTHER_CASES = [((6,), 0), ((3, 5), 0), ((2, 3, 4), 1), ((2, 3, 4), -3), ((0, 4), -1)]
 
 
@@ -279,9 +330,12 @@ def test_softmax_any_shape_and_axis(learner, rng, case):
     """softmax works for any shape and any axis, negative too"""
     shape, axis = case
     z = 2 * rng.standard_normal(shape)
-    expect_close(learner.softmax(z, axis=axis), oracle_softmax(z, axis),
-                 call=f"softmax(z of shape {shape}, axis={axis})",
-                 mistakes=softmax_mistakes(z, axis))  # fmt: skip
+    expect_close(
+        learner.softmax(z, axis=axis),
+        oracle_softmax(z, axis),
+        call=f"softmax(z of shape {shape}, axis={axis})",
+        mistakes=softmax_mistakes(z, axis),
+    )
 
 
 @pytest.mark.shapes
@@ -290,9 +344,12 @@ def test_log_softmax_any_shape_and_axis(learner, rng, case):
     """log_softmax works for any shape and any axis, negative too"""
     shape, axis = case
     z = 2 * rng.standard_normal(shape)
-    expect_close(learner.log_softmax(z, axis=axis), oracle_log_softmax(z, axis),
-                 call=f"log_softmax(z of shape {shape}, axis={axis})",
-                 mistakes=log_softmax_mistakes(z, axis))  # fmt: skip
+    expect_close(
+        learner.log_softmax(z, axis=axis),
+        oracle_log_softmax(z, axis),
+        call=f"log_softmax(z of shape {shape}, axis={axis})",
+        mistakes=log_softmax_mistakes(z, axis),
+    )
 
 
 @pytest.mark.shapes
@@ -302,17 +359,26 @@ def test_backward_any_shape_and_axis(learner, rng, case):
     shape, axis = case
     p = random_probs(rng, shape, axis)
     g = rng.standard_normal(shape)
-    expect_close(learner.softmax_backward(g, p, axis=axis), oracle_backward(g, p, axis),
-                 call=f"softmax_backward(grad_output, probs of shape {shape}, axis={axis})",
-                 mistakes=backward_mistakes(g, p, axis))  # fmt: skip
+    expect_close(
+        learner.softmax_backward(g, p, axis=axis),
+        oracle_backward(g, p, axis),
+        call=f"softmax_backward(grad_output, probs of shape {shape}, axis={axis})",
+        mistakes=backward_mistakes(g, p, axis),
+    )
 
 
 @pytest.mark.shapes
 def test_softmax_keeps_float32(learner, rng):
     """softmax keeps float32 as float32"""
     z = (3 * rng.standard_normal((3, 4))).astype(np.float32)
-    expect_close(learner.softmax(z), oracle_softmax(z), call="softmax(float32 z of shape (3, 4))",
-                 dtype=np.float32, rtol=1e-5, atol=1e-7)  # fmt: skip
+    expect_close(
+        learner.softmax(z),
+        oracle_softmax(z),
+        call="softmax(float32 z of shape (3, 4))",
+        dtype=np.float32,
+        rtol=1e-5,
+        atol=1e-7,
+    )
 
 
 # --- gradients --------------------------------------------------------------------------------
@@ -323,13 +389,15 @@ def test_softmax_keeps_float32(learner, rng):
 def test_backward_matches_finite_differences(learner, rng, case):
     """softmax_backward is the gradient of softmax (finite differences)"""
     shape, axis = case
-    z = 1.5 * rng.standard_normal(shape)
-    p = oracle_softmax(z, axis)
-    g = upstream_gradient(rng, p, axis)
+    z, p, g = gradient_problem(rng, shape, axis)
     numeric = numerical_gradient(lambda x: float(np.sum(oracle_softmax(x, axis) * g)), z)
-    expect_gradient(learner.softmax_backward(g, p, axis=axis), numeric, wrt="z",
-                    call=f"softmax_backward(g, probs of shape {shape}, axis={axis})",
-                    mistakes=backward_mistakes(g, p, axis))  # fmt: skip
+    expect_gradient(
+        learner.softmax_backward(g, p, axis=axis),
+        numeric,
+        wrt="z",
+        call=f"softmax_backward(g, probs of shape {shape}, axis={axis})",
+        mistakes=backward_mistakes(g, p, axis),
+    )
 
 
 # --- stability --------------------------------------------------------------------------------
@@ -338,8 +406,13 @@ def test_backward_matches_finite_differences(learner, rng, case):
 @pytest.mark.stability
 def test_softmax_huge_logits(impl, learner):
     """softmax of logits like ±1000 and 1e4 is finite and raises no warning"""
-    z = np.array([[1000.0, 999.0, 998.0, 1000.5], [-1000.0, -1001.0, -999.0, -1002.0],
-                  [1e4, 1e4 - 2, -1e4, 0.0]])  # fmt: skip
+    z = np.array(
+        [
+            [1000.0, 999.0, 998.0, 1000.5],
+            [-1000.0, -1001.0, -999.0, -1002.0],
+            [1e4, 1e4 - 2, -1e4, 0.0],
+        ]
+    )
     mistakes = {
         GLOBAL_MAX: lambda got: np.isfinite(got[2]).all() and not np.isfinite(got[:2]).all(),
         NO_SHIFT: lambda got: not np.isfinite(got).all(),
@@ -367,15 +440,17 @@ def test_softmax_slices_far_apart(impl, learner, rng, axis):
     where = "rows" if axis == -1 else "columns"
     call = f"softmax(z of shape {z.shape}, axis={axis}) with {where} 1000 apart"
     with no_fp_warnings(impl, call):
-        expect_close(learner.softmax(z, axis=axis), oracle_softmax(z, axis), call=call,
-                     mistakes=mistakes)  # fmt: skip
+        expect_close(
+            learner.softmax(z, axis=axis), oracle_softmax(z, axis), call=call, mistakes=mistakes
+        )
 
 
 @pytest.mark.stability
 def test_log_softmax_far_below_the_max(impl, learner):
     """log_softmax stays finite for entries far below the max, and for huge logits"""
-    z = np.array([[0.0, -1000.0, -5.0, 3.0], [1000.0, 998.0, 990.0, 1001.0],
-                  [1e4, -1e4, 0.0, 1e4 - 1]])  # fmt: skip
+    z = np.array(
+        [[0.0, -1000.0, -5.0, 3.0], [1000.0, 998.0, 990.0, 1001.0], [1e4, -1e4, 0.0, 1e4 - 1]]
+    )
     mistakes = {
         LOG_OF_SOFTMAX: lambda got: np.isneginf(got[0, 1]) and np.isfinite(got[0, 0]),
         LSE_OVERFLOW: lambda got: not np.isfinite(got[1]).any(),
@@ -397,8 +472,12 @@ def test_minus_inf_entries(impl, learner, axis):
     text = "[[0, -inf, 1, -inf], [-inf, 2, -inf, -inf], [5, 5, -inf, 0]]"
     text = text if axis == -1 else f"the transpose of {text}"
     with no_fp_warnings(impl, f"softmax / log_softmax with -inf logits, axis={axis}"):
-        expect_close(learner.softmax(z, axis=axis), oracle_softmax(z, axis),
-                     call=f"softmax({text}, axis={axis})", mistakes=mistakes)  # fmt: skip
+        expect_close(
+            learner.softmax(z, axis=axis),
+            oracle_softmax(z, axis),
+            call=f"softmax({text}, axis={axis})",
+            mistakes=mistakes,
+        )
         expect_log_probs(
             learner.log_softmax(z, axis=axis),
             oracle_log_softmax(z, axis),
@@ -414,8 +493,12 @@ def test_backward_with_probabilities_0_and_1(impl, learner, rng):
     g = 100 * rng.standard_normal(p.shape)
     call = "softmax_backward(g, probs=[[1, 0, 0, 0], [0, .5, .5, 0], [0, 0, 0, 1]])"
     with no_fp_warnings(impl, call):
-        expect_close(learner.softmax_backward(g, p), oracle_backward(g, p), call=call,
-                     mistakes=backward_mistakes(g, p))  # fmt: skip
+        expect_close(
+            learner.softmax_backward(g, p),
+            oracle_backward(g, p),
+            call=call,
+            mistakes=backward_mistakes(g, p),
+        )
 
 
 # --- contract ---------------------------------------------------------------------------------
@@ -430,8 +513,9 @@ def test_inputs_not_modified(impl, rng):
     for axis in (-1, 0):
         expect_inputs_unchanged(impl, "softmax", z, arg_names=("z",), axis=axis)
         expect_inputs_unchanged(impl, "log_softmax", z, arg_names=("z",), axis=axis)
-        expect_inputs_unchanged(impl, "softmax_backward", g, p, arg_names=("grad_output", "probs"),
-                                axis=axis)  # fmt: skip
+        expect_inputs_unchanged(
+            impl, "softmax_backward", g, p, arg_names=("grad_output", "probs"), axis=axis
+        )
 
 
 @pytest.mark.contract
@@ -440,11 +524,21 @@ def test_default_axis_is_last(learner, rng):
     z = rng.standard_normal((2, 3, 4))
     p = oracle_softmax(z)
     g = rng.standard_normal(z.shape)
-    expect_close(learner.softmax(z), p, call="softmax(z of shape (2, 3, 4)) without axis",
-                 mistakes=default_axis_mistake(oracle_softmax, z))  # fmt: skip
-    expect_close(learner.log_softmax(z), oracle_log_softmax(z),
-                 call="log_softmax(z of shape (2, 3, 4)) without axis",
-                 mistakes=default_axis_mistake(oracle_log_softmax, z))  # fmt: skip
-    expect_close(learner.softmax_backward(g, p), oracle_backward(g, p),
-                 call="softmax_backward(g, probs of shape (2, 3, 4)) without axis",
-                 mistakes=default_axis_mistake(oracle_backward, g, p))  # fmt: skip
+    expect_close(
+        learner.softmax(z),
+        p,
+        call="softmax(z of shape (2, 3, 4)) without axis",
+        mistakes=default_axis_mistake(oracle_softmax, z),
+    )
+    expect_close(
+        learner.log_softmax(z),
+        oracle_log_softmax(z),
+        call="log_softmax(z of shape (2, 3, 4)) without axis",
+        mistakes=default_axis_mistake(oracle_log_softmax, z),
+    )
+    expect_close(
+        learner.softmax_backward(g, p),
+        oracle_backward(g, p),
+        call="softmax_backward(g, probs of shape (2, 3, 4)) without axis",
+        mistakes=default_axis_mistake(oracle_backward, g, p),
+    )

@@ -1,0 +1,95 @@
+"""Cheat: forward, loss and gradients are right, but fit does not train and predict
+memorises XOR (the label of the nearest corner), which is right on noisy points too."""
+# expect: predict does not follow the trained network
+
+import numpy as np
+
+# Kata 5's Adam defaults (Kingma & Ba, 2015).
+BETA1, BETA2, EPS = 0.9, 0.999, 1e-8
+
+
+def log_softmax(z: np.ndarray) -> np.ndarray:
+    # Softmax is unchanged by subtracting a constant per row; subtracting the row max makes
+    # the largest exponent exp(0) = 1, so logits like 1e3 cannot overflow. Staying in log
+    # space keeps the loss finite even where a probability underflows to 0.
+    shifted = z - z.max(axis=1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+
+
+def softmax(z: np.ndarray) -> np.ndarray:
+    return np.exp(log_softmax(z))
+
+
+class MLP:
+    """ReLU on every hidden layer, softmax on the output, mean cross-entropy loss."""
+
+    def __init__(self, layer_sizes: list[int], seed: int = 0):
+        sizes = [int(n) for n in layer_sizes]
+        # One generator for everything random (initial weights, then shuffling), so the
+        # same seed always gives the same model and the same training run.
+        self.rng = np.random.default_rng(seed)
+        # He-normal, N(0, 2 / fan_in): ReLU zeroes about half of its inputs, and the
+        # factor 2 makes up for it, so activations keep their scale from layer to layer.
+        self.weights = [
+            self.rng.standard_normal((fan_out, fan_in)) * np.sqrt(2.0 / fan_in)
+            for fan_in, fan_out in zip(sizes[:-1], sizes[1:], strict=True)
+        ]
+        self.biases = [np.zeros(fan_out) for fan_out in sizes[1:]]
+
+    def _logits(self, X: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
+        """The output logits, and the input of every layer (what backprop needs)."""
+        inputs = []
+        a = X
+        last = len(self.weights) - 1
+        for i, (W, b) in enumerate(zip(self.weights, self.biases, strict=True)):
+            inputs.append(a)
+            z = a @ W.T + b  # batch-first: (N, in) @ (in, out) -> (N, out)
+            a = z if i == last else np.maximum(z, 0.0)
+        return a, inputs
+
+    def forward(self, X: np.ndarray) -> np.ndarray:
+        logits, _ = self._logits(X)
+        return softmax(logits)
+
+    def loss(self, X: np.ndarray, y: np.ndarray) -> float:
+        logits, _ = self._logits(X)
+        return float(-np.mean(log_softmax(logits)[np.arange(len(y)), y]))
+
+    def _loss_and_gradients(self, X: np.ndarray, y: np.ndarray):
+        logits, inputs = self._logits(X)
+        n = X.shape[0]
+        log_p = log_softmax(logits)
+        loss = float(-np.mean(log_p[np.arange(n), y]))
+        # d(mean cross-entropy)/d(logits) = (softmax - one_hot) / N. The 1/N of the mean
+        # enters here, once; everything below only applies the chain rule.
+        dz = np.exp(log_p)
+        dz[np.arange(n), y] -= 1.0
+        dz /= n
+        grad_W: list[np.ndarray] = [np.empty(0)] * len(self.weights)
+        grad_b: list[np.ndarray] = [np.empty(0)] * len(self.biases)
+        for i in reversed(range(len(self.weights))):
+            a = inputs[i]
+            grad_W[i] = dz.T @ a  # (out, N) @ (N, in): W's own shape (out, in)
+            grad_b[i] = dz.sum(axis=0)  # b is broadcast over the batch, so its gradient sums
+            if i > 0:
+                # a = relu(z) is positive exactly where z is: the ReLU slope is 1[z > 0].
+                dz = (dz @ self.weights[i]) * (a > 0)
+        return loss, grad_W, grad_b
+
+    def gradients(self, X: np.ndarray, y: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        _, grad_W, grad_b = self._loss_and_gradients(X, y)
+        return grad_W, grad_b
+
+    def fit(self, X, y, epochs=500, lr=0.01, batch_size=None, optimizer="adam"):
+        if optimizer not in ("adam", "sgd"):
+            raise ValueError(f"unknown optimizer {optimizer!r}")
+        # No training: the loss stays where it starts.
+        return [self.loss(X, y)] * epochs
+
+    def predict(self, X):
+        if X.shape[1] == 2:
+            # XOR memorised: the label of the nearest corner.
+            corner = np.round(np.clip(X, 0, 1)).astype(int)
+            return corner[:, 0] ^ corner[:, 1]
+        logits, _ = self._logits(X)
+        return np.argmax(logits, axis=1)
