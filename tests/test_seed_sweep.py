@@ -49,7 +49,8 @@ def write_kata(root: Path, kata_id: str, suite: str, solution: str, budget_s: fl
     folder.mkdir(parents=True)
     (folder / "kata.toml").write_text(
         f'id = "{kata_id}"\ntitle = "{kata_id}"\ndifficulty = "warm-up"\nminutes = 1\n'
-        f'requires = ["double"]\n\n[limits]\ncall_timeout_s = 2\nbudget_s = {budget_s}\n'
+        f'requires = ["double"]\n\n[limits]\ncall_timeout_s = 2\nload_timeout_s = 3\n'
+        f"budget_s = {budget_s}\n"
     )
     (folder / "prompt.md").write_text("Double an array.\n")
     (folder / "stub.py").write_text("def double(x):\n    raise NotImplementedError\n")
@@ -91,9 +92,9 @@ def test_sweep_stops_a_hung_suite_and_says_where(fragile_bank):
     (result,) = sweep(fragile_bank, [fragile_bank.get("hanging")], range(3, 4), workers=1)
     (run,) = result.bad
     (problem,) = run.problems
-    assert problem.startswith("did not finish within the kata's budget of 2 s; stuck in suite.py")
-    assert "(test_never_ends_on_seed_3)" in problem
-    assert run.duration_s < 10
+    assert problem.startswith("internal: the check did not finish within 15 s; it was at:")
+    assert "suite.py" in problem and "test_never_ends_on_seed_3" in problem
+    assert run.duration_s < 20
 
 
 def test_validate_seeds_lists_bad_seeds_in_a_table(fragile_bank):
