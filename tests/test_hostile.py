@@ -455,3 +455,17 @@ def relu_backward(grad_output, x):
     assert result.all_passed, [t.message for t in result.tests if not t.passed]
     assert result.speed is not None
     assert result.speed.capped or result.speed.ratio > 0.7, result.speed
+
+
+def test_groups_left_by_a_killed_grader_are_swept(relu, tmp_path):
+    from grader.sandbox.cgroup import Cgroup
+
+    group = Cgroup.create(64, 8)
+    if group is None:
+        pytest.skip("no cgroup can be made here")
+    stale = [folder.with_name("kata-999999999-0") for folder in group.folders]
+    group.remove()
+    for folder in stale:
+        folder.mkdir()
+    check(relu, hostile(tmp_path, "", CORRECT_FUNCTIONS), seed=1, timing=False)
+    assert not any(folder.exists() for folder in stale)

@@ -36,6 +36,15 @@ def _own_paths() -> dict[str, str]:
     return found
 
 
+def _sweep_stale(base: Path) -> None:
+    """Remove empty groups left by a grader that was killed (its pid is in their name)."""
+    for folder in base.glob("kata-*-*"):
+        pid = folder.name.split("-")[1]
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+
+
 def _write(path: Path, text: str) -> None:
     with open(path, "w") as handle:
         handle.write(text)
@@ -74,6 +83,7 @@ class Cgroup:
             base = ROOT / controller / own.get(controller, "/").lstrip("/")
             if not (base / "cgroup.procs").is_file():
                 continue
+            _sweep_stale(base)
             try:
                 (base / name).mkdir()
             except OSError:
@@ -90,6 +100,7 @@ class Cgroup:
             return None
         if "memory" not in delegated and "pids" not in delegated:
             return None
+        _sweep_stale(base)
         try:
             (base / name).mkdir()
         except OSError:
