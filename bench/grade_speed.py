@@ -24,6 +24,7 @@ from pathlib import Path
 from naive import write_naive_suite
 
 from grader.catalog import open_bank
+from grader.validate import subjects
 
 ROOT = Path(__file__).resolve().parent.parent
 BROKEN = ["def oops(:\n", "import numpy as np\nraise RuntimeError('boom at import')\n"]
@@ -31,12 +32,20 @@ BROKEN = ["def oops(:\n", "import numpy as np\nraise RuntimeError('boom at impor
 
 def build_class(folder: Path, katas: list, students: int, seed: int) -> list[tuple[str, str, Path]]:
     rng = random.Random(seed)
+    mutants_of = {
+        kata.id: [
+            subject.path
+            for subject in subjects(kata, ROOT / "tests" / "bank", folder.parent / "mutants")
+            if subject.role == "mutant" and not subject.problem
+        ]
+        for kata in katas
+    }
     jobs = []
     for index in range(students):
         student = f"student{index:03d}"
         (folder / student).mkdir(parents=True)
         for kata in katas:
-            mutants = sorted((ROOT / "tests" / "bank" / kata.id / "mutants").glob("*.py"))
+            mutants = mutants_of[kata.id]
             roll = rng.random()
             target = folder / student / kata.file_name
             if roll < 0.4:

@@ -16,26 +16,27 @@ from __future__ import annotations
 import argparse
 import random
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 from grader.catalog import open_bank
 from grader.engine import hard_limit_s
 from grader.pool import CheckTask, run_checks
+from grader.validate import subjects as validation_subjects
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def subjects(bank) -> list[tuple[str, Path]]:
-    found = []
-    for kata in bank.katas.values():
-        found += [(kata.id, kata.solution), (kata.id, kata.stub_path)]
-        for role in ("mutants", "variants"):
-            found += [
-                (kata.id, p)
-                for p in sorted((ROOT / "tests" / "bank" / kata.id / role).glob("*.py"))
-            ]
-    return found
+def subjects(bank, scratch: Path) -> list[tuple[str, Path]]:
+    """Every file ``kata validate`` checks: reference, stub, mutants (built) and variants."""
+    meta = ROOT / "tests" / "bank"
+    return [
+        (kata.id, subject.path)
+        for kata in bank.katas.values()
+        for subject in validation_subjects(kata, meta, scratch)
+        if not subject.problem
+    ]
 
 
 def main() -> int:
@@ -46,7 +47,8 @@ def main() -> int:
     options = parser.parse_args()
     bank = open_bank()
     rng = random.Random(options.seed)
-    pool = subjects(bank)
+    scratch = Path(tempfile.mkdtemp(prefix="kata-bench-"))
+    pool = subjects(bank, scratch)
     tasks = []
     for _ in range(options.checks):
         kata, path = rng.choice(pool)

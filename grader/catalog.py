@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from functools import cached_property
 from pathlib import Path
@@ -19,6 +20,13 @@ from grader.limits import Limits
 PACKAGE_DIR = Path(__file__).resolve().parent
 KATA_FILES = ("kata.toml", "prompt.md", "stub.py", "suite.py")
 DIFFICULTIES = ("warm-up", "easy", "medium", "hard")
+# Tracks group a bank's katas in `kata list`, in this order; a bank may add its own,
+# which are listed after these.
+TRACKS = {
+    "core": "Core: the six classic interview katas",
+    "seeds": "Seed components: the rest of a from-scratch network",
+    "beyond": "Beyond the seeds: what interviews ask next",
+}
 
 
 @dataclass(frozen=True)
@@ -35,6 +43,11 @@ class Kata:
     limits: Limits = Limits()
     budget_s: float = 60.0
     benchmark: dict[str, Any] | None = None
+    track: str = "core"
+
+    @property
+    def track_title(self) -> str:
+        return TRACKS.get(self.track, self.track)
 
     @property
     def prompt_path(self) -> Path:
@@ -102,6 +115,17 @@ class Bank:
         if name not in self.katas:
             raise UnknownKata(name, list(self.katas))
         return self.katas[name]
+
+
+def by_track(katas: Iterable[Kata]) -> dict[str, list[Kata]]:
+    """Katas grouped under their track's title: the known tracks first, in their order."""
+    order = list(TRACKS)
+    groups: dict[str, list[Kata]] = {}
+    for kata in sorted(
+        katas, key=lambda k: (order.index(k.track) if k.track in order else len(order), k.track)
+    ):
+        groups.setdefault(kata.track_title, []).append(kata)
+    return groups
 
 
 def open_bank(root: Path | None = None) -> Bank:
@@ -193,6 +217,7 @@ def load_kata(folder: Path, solutions: Path) -> Kata:
             limits=Limits(**limits_table),
             budget_s=budget,
             benchmark=checked_benchmark(meta.get("benchmark"), meta_path),
+            track=str(meta.get("track", "core")),
         )
     except KeyError as error:
         raise BadBank(f"{meta_path}: missing key {error}") from None

@@ -19,7 +19,7 @@ from grader.validate import default_meta_root, validate
     "--meta",
     "meta_root",
     type=click.Path(file_okay=False, exists=True, path_type=Path),
-    help="Folder with <kata>/mutants/*.py and <kata>/variants/*.py "
+    help="Folder with <kata>/mutants.toml, <kata>/mutants/*.py and <kata>/variants/*.py "
     "(default: the bank's tests/bank).",
 )
 @bank_option
@@ -100,7 +100,7 @@ def validate_command(
     for verdict in problems:
         mark = style("ok ", fg="green") if verdict.ok else style("BAD", fg="red")
         echo(
-            f"{mark} {verdict.kata} {verdict.role} {Path(verdict.path).name}: {verdict.detail or 'as expected'}"
+            f"{mark} {verdict.kata} {verdict.role} {verdict.name}: {verdict.detail or 'as expected'}"
         )
     sys.exit(0 if all(item.ok for item in results) else 1)
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from grader.catalog import by_track
 from grader.cli import (
     bank_of,
     echo,
@@ -41,22 +42,29 @@ def open_workspace(folder: Path) -> Workspace:
 @dir_option
 @click.pass_context
 def list_katas(ctx: click.Context, folder: Path) -> None:
-    """List every kata with its difficulty, minutes and your progress here.
+    """List every kata by track, with its level, minutes and your progress here.
 
     \b
     Example:
         kata list
     """
     workspace = open_workspace(folder)
-    katas = bank_of(ctx).katas.values()
+    groups = by_track(bank_of(ctx).katas.values())
     rows = [("KATA", "TITLE", "LEVEL", "MIN", "STATUS", "BEST TIME")]
-    for kata in katas:
-        progress = workspace.progress(kata.id)
-        best = duration_text(progress.best_time_s) if progress.best_time_s is not None else "-"
-        rows.append(
-            (kata.id, kata.title, kata.difficulty, str(kata.minutes), progress.status, best)
-        )
-    echo(render_table(rows, style))
+    for katas in groups.values():
+        for kata in katas:
+            progress = workspace.progress(kata.id)
+            best = duration_text(progress.best_time_s) if progress.best_time_s is not None else "-"
+            rows.append(
+                (kata.id, kata.title, kata.difficulty, str(kata.minutes), progress.status, best)
+            )
+    lines = render_table(rows, style).splitlines()
+    echo(lines[0])
+    at = 1
+    for title, katas in groups.items():
+        echo(style(f"\n{title}", fg="cyan"))
+        echo("\n".join(lines[at : at + len(katas)]))
+        at += len(katas)
 
 
 @click.command()

@@ -89,6 +89,18 @@ def run_suite(
         "no:faulthandler",
         "-p",
         "no:logging",
+        # Each of these costs every check time (unraisableexception alone runs gc.collect
+        # five times at the end of a session) and hidden suites use none of them.
+        "-p",
+        "no:unraisableexception",
+        "-p",
+        "no:threadexception",
+        "-p",
+        "no:subtests",
+        "-p",
+        "no:tmpdir",
+        "-p",
+        "no:pytest_metadata",
         "--assert=plain",
         "--import-mode=importlib",
         "-q",

@@ -9,6 +9,7 @@ suite's own source is never shown, so messages must stand alone.
 from __future__ import annotations
 
 import contextlib
+import math
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
@@ -17,9 +18,17 @@ import numpy as np
 from grader.sandbox.parent import LearnerFailure, LearnerRaised, RemoteModule, RemoteObject
 
 __all__ = [
+    "ANY_SHAPES",
     "LearnerFailure",
     "LearnerRaised",
     "Mistake",
+    "deviation_bound",
+    "ks_distance",
+    "jittered",
+    "near",
+    "normal_cdf",
+    "shape_id",
+    "uniform_cdf",
     "call_watching_inputs",
     "describe",
     "expect_array",
@@ -35,13 +44,55 @@ __all__ = [
     "relative_error",
 ]
 
-# A likely mistake: its message, and either the array the mistake would return
-# or a predicate on what came back.
-Mistakes = Mapping[str, Any]
+# Likely mistakes: each message, and either the array the mistake would return or a
+# predicate on what came back. A suite may pass a function that builds the mapping
+# instead: it is then computed only when a check fails.
+Mistakes = Mapping[str, Any] | Callable[[], Mapping[str, Any]]
+
+# Shapes an elementwise function must accept: 0-d, empty, vectors, batches, more axes.
+ANY_SHAPES = [(), (0,), (4,), (1, 5), (3, 0), (2, 3, 4), (2, 1, 3, 2)]
 
 
 class Mistake(AssertionError):
     """A failed check; its message is shown to the learner as it is."""
+
+
+def _known(mistakes: Mistakes | None) -> Mapping[str, Any]:
+    """The mapping of likely mistakes, built now if the suite passed a function."""
+    if mistakes is None:
+        return {}
+    return mistakes() if callable(mistakes) else mistakes
+
+
+def shape_id(shape: tuple) -> str:
+    """A readable test id for a shape: ``2x3``, ``0d`` for a 0-d array."""
+    return "x".join(map(str, shape)) or "0d"
+
+
+def jittered(rng: np.random.Generator, shape: tuple, away: float = 0.1, at: float = 0.0):
+    """Standard normal draws kept at least ``away`` from the kink at ``at`` (gradient checks)."""
+    x = rng.standard_normal(shape)
+    return np.where(np.abs(x) < away, np.sign(x) * away + x, x) + at
+
+
+def near(alternative: Any, rtol: float = 1e-6) -> Callable[[np.ndarray], bool]:
+    """A mistake signature: ``got`` equals ``alternative`` relative to its largest entry.
+
+    Plain ``allclose`` with a fixed ``atol`` cannot tell mistakes apart when every value
+    is tiny (a learning-rate-sized update); this scales the tolerance with the values.
+    """
+    alternative = np.asarray(alternative, dtype=np.float64)
+    finite = alternative[np.isfinite(alternative)]
+    scale = float(np.max(np.abs(finite), initial=0.0))
+
+    def matches(got: np.ndarray) -> bool:
+        return (
+            got.shape == alternative.shape
+            and bool(np.all(np.isfinite(got) == np.isfinite(alternative)))
+            and np.allclose(got, alternative, rtol=rtol, atol=1e-9 * scale, equal_nan=True)
+        )
+
+    return matches
 
 
 def describe(value: Any) -> str:
@@ -105,6 +156,7 @@ def likely_mistake(got: Any, mistakes: Mistakes | None, expected: Any = None) ->
     """
     if not mistakes or not isinstance(got, np.ndarray):
         return ""
+    mistakes = _known(mistakes)
     for message, alternative in mistakes.items():
         if _matches(got, alternative):
             return f" Likely mistake: {message}"
@@ -114,7 +166,7 @@ def likely_mistake(got: Any, mistakes: Mistakes | None, expected: Any = None) ->
     return ""
 
 
-def _closest_mistake(got: np.ndarray, mistakes: Mistakes, expected: Any) -> str:
+def _closest_mistake(got: np.ndarray, mistakes: Mapping[str, Any], expected: Any) -> str:
     if expected is None:
         return ""
     try:
@@ -184,7 +236,9 @@ def expect_scalar(
     call: str,
     rtol: float = 1e-6,
     atol: float = 1e-9,
-    mistakes: Mapping[str, float | Callable[[float], bool]] | None = None,
+    mistakes: Mapping[str, float | Callable[[float], bool]]
+    | Callable[[], Mapping[str, float | Callable[[float], bool]]]
+    | None = None,
     not_finite: str = "",
 ) -> float:
     """A scalar result (a loss): a Python or NumPy float, or a 0-d array, close to ``expected``.
@@ -199,7 +253,7 @@ def expect_scalar(
     value = float(got)
     if np.isfinite(value) and abs(value - expected) <= atol + rtol * abs(expected):
         return value
-    hint = _scalar_mistake(value, mistakes or {}, not_finite)
+    hint = _scalar_mistake(value, _known(mistakes), not_finite)
     if not np.isfinite(value):
         raise Mistake(f"{call} returned {value}; expected the finite value {expected:.6g}.{hint}")
     raise Mistake(f"{call} returned {value:.8g}; expected {expected:.8g}.{hint}")
@@ -219,6 +273,40 @@ def _scalar_mistake(value: float, mistakes: Mapping[str, Any], not_finite: str) 
         if matched:
             return f" Likely mistake: {message}"
     return f" Likely mistake: {not_finite}" if not_finite and not np.isfinite(value) else ""
+
+
+def deviation_bound(n: int, p_fail: float = 1e-9) -> float:
+    """How far a correct file's empirical frequency, or empirical CDF, may stray from the law.
+
+    Hoeffding (a frequency of n independent draws) and Dvoretzky-Kiefer-Wolfowitz-Massart
+    (the whole empirical CDF) give the same bound: a deviation beyond
+    sqrt(ln(2 / p_fail) / (2 n)) happens with probability below ``p_fail``. Statistical
+    tests use it as their threshold so that a correct file fails less than once in 1e9.
+    """
+    return math.sqrt(math.log(2 / p_fail) / (2 * n))
+
+
+def ks_distance(sample: np.ndarray, cdf: Callable[[np.ndarray], np.ndarray]) -> float:
+    """The Kolmogorov-Smirnov distance between a sample's empirical CDF and ``cdf``."""
+    x = np.sort(np.asarray(sample, dtype=np.float64).reshape(-1))
+    n = x.size
+    if n == 0:
+        return 0.0
+    f = cdf(x)
+    above = np.arange(1, n + 1) / n - f
+    below = f - np.arange(n) / n
+    return float(max(above.max(), below.max()))
+
+
+def normal_cdf(std: float) -> Callable[[np.ndarray], np.ndarray]:
+    """The CDF of N(0, std**2), for ``ks_distance``."""
+    erf = np.frompyfunc(math.erf, 1, 1)
+    return lambda x: 0.5 * (1.0 + erf(np.asarray(x) / (std * math.sqrt(2))).astype(np.float64))
+
+
+def uniform_cdf(bound: float) -> Callable[[np.ndarray], np.ndarray]:
+    """The CDF of U(-bound, bound), for ``ks_distance``."""
+    return lambda x: np.clip((np.asarray(x) + bound) / (2 * bound), 0.0, 1.0)
 
 
 def numerical_gradient(

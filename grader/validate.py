@@ -2,25 +2,27 @@
 
 For each kata: the reference must pass every test, the stub must fail every
 test, each buggy version ("mutant") must be caught by a test whose message
-contains the mutant's ``# expect:`` text, and each correct variant must score
-100. Mutants and variants live in ``<meta>/<kata>/mutants/*.py`` and
-``<meta>/<kata>/variants/*.py``; for the bundled bank ``<meta>`` is the
-project's ``tests/bank``.
+contains the mutant's expected text, and each correct variant must score 100.
+Mutants are edits of the reference listed in ``<meta>/<kata>/mutants.toml``, or
+whole files in ``<meta>/<kata>/mutants/`` (see ``grader.mutants``); variants are
+whole files in ``<meta>/<kata>/variants/``. For the bundled bank ``<meta>`` is
+the project's ``tests/bank``.
 """
 
 from __future__ import annotations
 
 import os
-import re
+import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from grader.catalog import Bank, Kata
+from grader.errors import BadBank
+from grader.mutants import MUTANTS_FILE, build, load_mutants
 from grader.pool import CheckTask, run_checks
 from grader.results import CheckResult
 
-EXPECT_LINE = re.compile(r"^#\s*expect:\s*(.+?)\s*$", re.MULTILINE)
 VALIDATION_SEED = 20261125
 
 
@@ -30,7 +32,7 @@ class Verdict:
 
     kata: str
     role: str  # reference, stub, mutant, variant
-    path: str
+    name: str  # the file, or mutants.toml:<name> for a mutant built from edits
     ok: bool
     detail: str
     score: float
@@ -60,8 +62,20 @@ class KataValidation:
         return has_mutants and all(v.ok for v in self.verdicts)
 
 
-def judge(kata: Kata, role: str, path: Path, result: CheckResult) -> Verdict:
+@dataclass(frozen=True)
+class Subject:
+    """A file to check in a kata's meta-check, with what its check must show."""
+
+    role: str  # reference, stub, mutant, variant
+    path: Path  # for a mutant built from edits, the file built in a scratch folder
+    label: str  # how reports name it
+    expect: str = ""  # for a mutant: text a failure message must contain
+    problem: str = ""  # the subject could not even be built (a stale edit, say)
+
+
+def judge(kata: Kata, subject: Subject, result: CheckResult) -> Verdict:
     """Decide whether one file's check came out as its role requires."""
+    role = subject.role
     failures = [t.message for t in result.tests if not t.passed]
     if result.error:
         failures.append(result.error.message)
@@ -78,34 +92,39 @@ def judge(kata: Kata, role: str, path: Path, result: CheckResult) -> Verdict:
             if ok
             else (result.error.message if result.error else f"the stub passes {', '.join(passed)}")
         )
+    elif not failures:
+        ok, detail = False, "not caught: every test passes"
     else:
-        match = EXPECT_LINE.search(path.read_text(encoding="utf-8"))
-        if not failures:
-            ok, detail = False, "not caught: every test passes"
-        elif match is None:
-            ok, detail = (
-                False,
-                "caught, but the file has no '# expect: ...' line to check the message",
-            )
-        else:
-            wanted = match.group(1).lower()
-            ok = any(wanted in message.lower() for message in failures)
-            detail = (
-                "" if ok else f"caught, but no message mentions '{match.group(1)}': {failures[0]}"
-            )
-    return Verdict(kata.id, role, str(path), ok, detail, result.score, result.duration_s)
+        ok = any(subject.expect.lower() in message.lower() for message in failures)
+        detail = "" if ok else f"caught, but no message mentions '{subject.expect}': {failures[0]}"
+    return Verdict(kata.id, role, subject.label, ok, detail, result.score, result.duration_s)
 
 
-def subjects(kata: Kata, meta_root: Path | None) -> list[tuple[str, Path]]:
-    found: list[tuple[str, Path]] = []
+def subjects(kata: Kata, meta_root: Path | None, scratch: Path) -> list[Subject]:
+    """The reference, the stub, then the mutants (built into ``scratch``) and the variants."""
+    found: list[Subject] = []
     if kata.solution:
-        found.append(("reference", kata.solution))
-    found.append(("stub", kata.stub_path))
-    if meta_root is not None:
-        for role in ("mutant", "variant"):
-            folder = meta_root / kata.id / f"{role}s"
-            if folder.is_dir():
-                found += [(role, path) for path in sorted(folder.glob("*.py"))]
+        found.append(Subject("reference", kata.solution, kata.solution.name))
+    found.append(Subject("stub", kata.stub_path, "stub.py"))
+    if meta_root is None:
+        return found
+    folder = meta_root / kata.id
+    built = scratch / kata.id
+    built.mkdir(parents=True, exist_ok=True)
+    try:
+        mutants = load_mutants(folder)
+    except BadBank as error:
+        return [*found, Subject("mutant", folder / MUTANTS_FILE, MUTANTS_FILE, problem=str(error))]
+    for mutant in mutants:
+        try:
+            path = build(mutant, kata.solution, built)
+        except BadBank as error:
+            found.append(Subject("mutant", mutant.source, mutant.label, problem=str(error)))
+        else:
+            found.append(Subject("mutant", path, mutant.label, mutant.expect))
+    variants = folder / "variants"
+    if variants.is_dir():
+        found += [Subject("variant", path, path.name) for path in sorted(variants.glob("*.py"))]
     return found
 
 
@@ -121,41 +140,59 @@ def validate(
     that failure's message is not the expected one, the mutant is run again in full.
     """
     katas = list(katas)
-    subjects_ = [(kata, role, path) for kata in katas for role, path in subjects(kata, meta_root)]
-    verdicts: dict[int, Verdict] = {}
-
-    def run(indices: list[int], stop_early: bool) -> None:
-        tasks = [
-            CheckTask(
-                subjects_[i][0].id,
-                str(subjects_[i][2]),
-                1 if stop_early and subjects_[i][1] == "mutant" else None,
-            )
-            for i in indices
+    with tempfile.TemporaryDirectory(prefix="kata-mutants-") as scratch:
+        listed = [
+            (kata, subject)
+            for kata in katas
+            for subject in subjects(kata, meta_root, Path(scratch))
         ]
+        verdicts = {
+            i: Verdict(kata.id, subject.role, subject.label, False, subject.problem, 0.0, 0.0)
+            for i, (kata, subject) in enumerate(listed)
+            if subject.problem
+        }
 
-        def collect(
-            position: int, _progress, result: CheckResult | None, error: str | None
-        ) -> None:
-            kata, role, path = subjects_[indices[position]]
-            if result is None:
-                verdicts[indices[position]] = Verdict(
-                    kata.id, role, str(path), False, f"the grader failed: {error}", 0.0, 0.0
+        def run(indices: list[int], stop_early: bool) -> None:
+            tasks = [
+                CheckTask(
+                    listed[i][0].id,
+                    str(listed[i][1].path),
+                    1 if stop_early and listed[i][1].role == "mutant" else None,
                 )
-            else:
-                verdicts[indices[position]] = judge(kata, role, path, result)
+                for i in indices
+            ]
 
-        run_checks(bank, tasks, VALIDATION_SEED, workers or os.cpu_count() or 2, False, collect)
+            def collect(
+                position: int, _progress, result: CheckResult | None, error: str | None
+            ) -> None:
+                kata, subject = listed[indices[position]]
+                verdicts[indices[position]] = (
+                    judge(kata, subject, result)
+                    if result is not None
+                    else Verdict(
+                        kata.id,
+                        subject.role,
+                        subject.label,
+                        False,
+                        f"the grader failed: {error}",
+                        0.0,
+                        0.0,
+                    )
+                )
 
-    run(list(range(len(subjects_))), stop_early=True)
-    misjudged = [
-        i for i, v in verdicts.items() if v.role == "mutant" and v.detail.startswith("caught, but")
-    ]
-    if misjudged:
-        run(misjudged, stop_early=False)
+            run_checks(bank, tasks, VALIDATION_SEED, workers or os.cpu_count() or 2, False, collect)
+
+        run([i for i in range(len(listed)) if i not in verdicts], stop_early=True)
+        misjudged = [
+            i
+            for i, v in verdicts.items()
+            if v.role == "mutant" and v.detail.startswith("caught, but")
+        ]
+        if misjudged:
+            run(misjudged, stop_early=False)
     return [
         KataValidation(
-            kata.id, tuple(verdicts[i] for i in sorted(verdicts) if subjects_[i][0].id == kata.id)
+            kata.id, tuple(verdicts[i] for i in sorted(verdicts) if listed[i][0].id == kata.id)
         )
         for kata in katas
     ]

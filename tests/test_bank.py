@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from grader.catalog import open_bank
@@ -21,7 +19,7 @@ def validations():
 
 
 def problems(validation, role: str) -> list[str]:
-    return [f"{Path(v.path).name}: {v.detail}" for v in validation.of_role(role) if not v.ok]
+    return [f"{v.name}: {v.detail}" for v in validation.of_role(role) if not v.ok]
 
 
 @pytest.mark.parametrize("kata", KATAS)
