@@ -43,11 +43,11 @@ class Kata:
     limits: Limits = Limits()
     budget_s: float = 60.0
     benchmark: dict[str, Any] | None = None
-    track: str = "core"
+    track: str = "other"
 
     @property
     def track_title(self) -> str:
-        return TRACKS.get(self.track, self.track)
+        return TRACKS.get(self.track, self.track.replace("_", " ").capitalize())
 
     @property
     def prompt_path(self) -> Path:
@@ -217,7 +217,7 @@ def load_kata(folder: Path, solutions: Path) -> Kata:
             limits=Limits(**limits_table),
             budget_s=budget,
             benchmark=checked_benchmark(meta.get("benchmark"), meta_path),
-            track=str(meta.get("track", "core")),
+            track=str(meta.get("track", "other")),
         )
     except KeyError as error:
         raise BadBank(f"{meta_path}: missing key {error}") from None

@@ -79,6 +79,7 @@ COMMANDS = {
     "grade": "grader.cli_grade:grade",
     "gradescope-bundle": "grader.cli_grade:gradescope_bundle",
     "validate": "grader.cli_author:validate_command",
+    "new": "grader.cli_author:new_command",
 }
 
 

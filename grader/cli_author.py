@@ -1,4 +1,4 @@
-"""The kata author's command: kata validate, the meta-check of a bank's hidden suites."""
+"""The kata author's commands: kata new (a scaffold) and kata validate (the meta-check)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,12 @@ from pathlib import Path
 
 import click
 
+from grader.catalog import DIFFICULTIES, PACKAGE_DIR, TRACKS
 from grader.cli import bank_of, bank_option, echo, style
+from grader.errors import KataError
 from grader.pool import Progress
 from grader.reports import duration_text, render_table
+from grader.scaffold import MARK, NewKata, scaffold
 from grader.validate import default_meta_root, validate
 
 
@@ -96,6 +99,9 @@ def validate_command(
             )
         )
     echo(render_table(rows, style))
+    for item in results:
+        for left in item.todo:
+            echo(f"{style('TODO', fg='yellow')} {item.kata}: {left}")
     problems = [v for item in results for v in item.verdicts if not v.ok or verbose]
     for verdict in problems:
         mark = style("ok ", fg="green") if verdict.ok else style("BAD", fg="red")
@@ -157,3 +163,71 @@ def sweep_seeds(
             f"Replay one: kata check {first.kata} --file {first.path} --seed {first.seed} --no-timing"
         )
     sys.exit(1 if bad else 0)
+
+
+@click.command("new")
+@click.argument("kata_id", metavar="KATA")
+@click.option("--title", help="The kata's title (default: from its id).")
+@click.option(
+    "--function",
+    "functions",
+    multiple=True,
+    metavar="NAME",
+    help="A function the learner writes (repeat for several; default: the kata id).",
+)
+@click.option("--level", type=click.Choice(DIFFICULTIES), default="easy", show_default=True)
+@click.option("--minutes", type=click.IntRange(1, 600), default=15, show_default=True)
+@click.option(
+    "--track",
+    default="course",
+    show_default=True,
+    help=f"Where `kata list` shows it: {', '.join(TRACKS)}, or a track of your own.",
+)
+@click.option(
+    "--bank",
+    "bank_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The bank to add it to; created if missing (default: this checkout's bank).",
+)
+@click.pass_context
+def new_command(
+    ctx: click.Context,
+    kata_id: str,
+    title: str | None,
+    functions: tuple[str, ...],
+    level: str,
+    minutes: int,
+    track: str,
+    bank_dir: Path | None,
+) -> None:
+    """Scaffold a new kata: prompt, stub, suite, reference and an empty meta bank.
+
+    Every place that needs you is marked TODO(kata new); `kata validate KATA` lists
+    what is left until the kata is done.
+
+    \b
+    Example:
+        kata new leaky_relu --function leaky_relu --function leaky_relu_backward
+        kata new huber_loss --bank ~/course-katas --level warm-up --minutes 10
+    """
+    root = bank_dir or ctx.find_root().obj.root
+    if bank_dir is None and root == PACKAGE_DIR / "bank":
+        raise KataError(
+            "the bundled bank is installed with the package; give --bank DIR for a bank of your own"
+        )
+    spec = NewKata(
+        id=kata_id,
+        title=title or kata_id.replace("_", " ").capitalize(),
+        functions=functions or (kata_id,),
+        difficulty=level,
+        minutes=minutes,
+        track=track,
+    )
+    written = scaffold(spec, root, root / "tests" / "bank")
+    for path in written:
+        echo(f"  created {path}")
+    bank_flag = f" --bank {root}" if bank_dir else ""
+    echo(
+        f"Next: fill in every {MARK} mark, then run `kata validate {kata_id}{bank_flag}`: "
+        "it lists what is still missing."
+    )

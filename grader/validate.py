@@ -22,6 +22,7 @@ from grader.errors import BadBank
 from grader.mutants import MUTANTS_FILE, build, load_mutants
 from grader.pool import CheckTask, run_checks
 from grader.results import CheckResult
+from grader.scaffold import MIN_MUTANTS, MIN_VARIANTS, placeholders
 
 VALIDATION_SEED = 20261125
 
@@ -43,6 +44,7 @@ class Verdict:
 class KataValidation:
     kata: str
     verdicts: tuple[Verdict, ...]
+    todo: tuple[str, ...] = ()  # what the kata still lacks, for its author
 
     def of_role(self, role: str) -> list[Verdict]:
         return [v for v in self.verdicts if v.role == role]
@@ -58,8 +60,7 @@ class KataValidation:
 
     @property
     def ok(self) -> bool:
-        has_mutants = bool(self.of_role("mutant"))
-        return has_mutants and all(v.ok for v in self.verdicts)
+        return not self.todo and all(v.ok for v in self.verdicts)
 
 
 @dataclass(frozen=True)
@@ -190,12 +191,35 @@ def validate(
         ]
         if misjudged:
             run(misjudged, stop_early=False)
-    return [
-        KataValidation(
-            kata.id, tuple(verdicts[i] for i in sorted(verdicts) if listed[i][0].id == kata.id)
-        )
-        for kata in katas
-    ]
+    results = []
+    for kata in katas:
+        mine = tuple(verdicts[i] for i in sorted(verdicts) if listed[i][0].id == kata.id)
+        results.append(KataValidation(kata.id, mine, tuple(todo(bank, kata, mine, meta_root))))
+    return results
+
+
+def todo(
+    bank: Bank, kata: Kata, verdicts: tuple[Verdict, ...], meta_root: Path | None
+) -> list[str]:
+    """What a kata lacks before it is done, beyond its files' verdicts: the author's list."""
+    left = placeholders(bank, kata)
+    if kata.solution is None:
+        left.append(f"no reference: write solutions/{kata.id}.py")
+    if meta_root is not None:
+        mutants = sum(v.role == "mutant" for v in verdicts)
+        variants = sum(v.role == "variant" for v in verdicts)
+        where = meta_root / kata.id
+        if mutants < MIN_MUTANTS:
+            left.append(
+                f"{mutants} mutants: list at least {MIN_MUTANTS} buggy versions in "
+                f"{where / MUTANTS_FILE}"
+            )
+        if variants < MIN_VARIANTS:
+            left.append(
+                f"{variants} correct variants: add at least {MIN_VARIANTS} correct files "
+                f"written in other styles to {where / 'variants'}"
+            )
+    return left
 
 
 def default_meta_root(bank: Bank) -> Path | None:
