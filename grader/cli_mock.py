@@ -52,6 +52,13 @@ def mock() -> None:
 )
 @click.option("--count", type=int, help="How many katas to pick at random.")
 @click.option(
+    "--track",
+    "tracks",
+    multiple=True,
+    metavar="TRACK",
+    help="Pick only from this track (repeat for several; `kata list` shows them).",
+)
+@click.option(
     "--seed", type=click.IntRange(0, 2**63 - 1), help="Seed for picking katas and test inputs."
 )
 @click.option(
@@ -72,6 +79,7 @@ def mock_start(
     minutes: float,
     names: str | None,
     count: int | None,
+    tracks: tuple[str, ...],
     seed: int | None,
     folder: Path | None,
     force: bool,
@@ -82,10 +90,11 @@ def mock_start(
     \b
     Example:
         kata mock start --minutes 30 --count 2
+        kata mock start --minutes 45 --track core
         kata mock start --katas relu_backward,adam_step --dir mock1
     """
-    if names is not None and count is not None:
-        raise click.UsageError("give --katas or --count, not both")
+    if names is not None and (count is not None or tracks):
+        raise click.UsageError("give --katas, or --count and --track, not both")
     bank = bank_of(ctx)
     seed = new_seed() if seed is None else seed
     chosen = choose_katas(
@@ -94,6 +103,7 @@ def mock_start(
         [n.strip() for n in names.split(",") if n.strip()] if names is not None else None,
         count,
         seed,
+        tracks,
     )
     folder = folder or Path(time.strftime("mock-%Y%m%d-%H%M%S"))
     started = start_mock(bank, folder, chosen, minutes, seed, force)

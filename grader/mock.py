@@ -119,9 +119,17 @@ def check_minutes(minutes: float) -> None:
 
 
 def choose_katas(
-    bank: Bank, minutes: float, names: list[str] | None, count: int | None, seed: int
+    bank: Bank,
+    minutes: float,
+    names: list[str] | None,
+    count: int | None,
+    seed: int,
+    tracks: tuple[str, ...] = (),
 ) -> list[Kata]:
-    """The katas of a mock: as named, K at random, or at random to fit the time budget."""
+    """The katas of a mock: as named, K at random, or at random to fit the time budget.
+
+    Random picks come from the whole bank, or from ``tracks`` only.
+    """
     check_minutes(minutes)
     if names is not None and not names:
         raise KataError("--katas names no kata: give ids separated by commas")
@@ -131,10 +139,17 @@ def choose_katas(
             raise KataError("a kata is named twice in --katas")
         return chosen
     pool = list(bank.katas.values())
+    unknown = sorted(set(tracks) - {kata.track for kata in pool})
+    if unknown:
+        known = sorted({kata.track for kata in pool})
+        raise KataError(f"no track named {', '.join(unknown)}; choose from {', '.join(known)}")
+    if tracks:
+        pool = [kata for kata in pool if kata.track in tracks]
     random.Random(seed).shuffle(pool)
     if count is not None:
         if not 1 <= count <= len(pool):
-            raise KataError(f"--count must be between 1 and {len(pool)} (the katas in the bank)")
+            where = "the chosen tracks" if tracks else "the bank"
+            raise KataError(f"--count must be between 1 and {len(pool)} (the katas in {where})")
         return pool[:count]
     chosen, total = [], 0.0
     for kata in pool:

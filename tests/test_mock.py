@@ -156,6 +156,15 @@ def test_katas_are_picked_to_fit_the_budget_and_seeded(bank):
     assert [k.id for k in first] == [k.id for k in choose_katas(bank, 30, None, None, seed=1)]
 
 
+def test_a_track_limits_the_draw_to_its_katas(bank):
+    core = {k.id for k in bank.katas.values() if k.track == "core"}
+    for seed in range(5):
+        chosen = choose_katas(bank, 600, None, None, seed=seed, tracks=("core",))
+        assert {k.id for k in chosen} == core
+    with pytest.raises(KataError, match="no track named nope; choose from .*core"):
+        choose_katas(bank, 30, None, None, seed=1, tracks=("nope",))
+
+
 @pytest.mark.parametrize(
     "minutes, names, count, words",
     [
