@@ -27,6 +27,7 @@ __all__ = [
     "jittered",
     "near",
     "normal_cdf",
+    "shape_hint",
     "shape_id",
     "uniform_cdf",
     "call_watching_inputs",
@@ -119,12 +120,41 @@ def expect_array(
     if not isinstance(got, np.ndarray):
         raise Mistake(f"{call} returned {describe(got)}; it must return a NumPy array")
     if shape is not None and got.shape != tuple(shape):
-        raise Mistake(f"{call} returned shape {got.shape}; expected {tuple(shape)}")
+        hint = shape_hint(got.shape, tuple(shape))
+        raise Mistake(
+            f"{call} returned shape {got.shape}; expected {tuple(shape)}.{hint}".rstrip(".")
+        )
     if dtype is not None and got.dtype != np.dtype(dtype):
         raise Mistake(
             f"{call} returned dtype {got.dtype}; expected {np.dtype(dtype)} (keep the input's dtype)"
         )
     return got
+
+
+def shape_hint(got: tuple, expected: tuple) -> str:
+    """The likely cause of a wrong shape, from the two shapes alone, or ''."""
+    if len(got) == 2 and got[0] == got[1] and expected in ((got[0],), (got[0], 1)):
+        return (
+            f" Likely mistake: a ({got[0]}, 1) array met a ({got[0]},) array and NumPy "
+            f"broadcast them to {got}; make both the same shape first"
+        )
+    if got == expected[::-1] and len(expected) > 1:
+        return " Likely mistake: the result is transposed"
+    if got == () and expected != ():
+        return (
+            " Likely mistake: the result was reduced over every axis (a sum or mean without axis=)"
+        )
+    if len(got) == len(expected) - 1 and any(
+        expected[:i] + expected[i + 1 :] == got for i in range(len(expected))
+    ):
+        return " Likely mistake: an axis was reduced away; keep it with keepdims=True"
+    if (
+        len(got) == len(expected) + 1
+        and 1 in got
+        and tuple(d for d in got if d != 1) == tuple(d for d in expected if d != 1)
+    ):
+        return " Likely mistake: an extra axis of length 1"
+    return ""
 
 
 def _index_text(array: np.ndarray, flat: int) -> str:

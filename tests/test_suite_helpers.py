@@ -3,7 +3,17 @@
 import numpy as np
 import pytest
 
-from grader.suite import Mistake, expect_close, expect_gradient, relative_error
+from grader.suite import (
+    Mistake,
+    deviation_bound,
+    expect_array,
+    expect_close,
+    expect_gradient,
+    ks_distance,
+    normal_cdf,
+    relative_error,
+    uniform_cdf,
+)
 
 
 def test_expect_close_accepts_matching_infinities_and_names_a_wrong_one():
@@ -113,3 +123,47 @@ def test_two_mistakes_at_once_name_the_closest_known_one():
     closest = likely_mistake(both, mistakes, expected)
     assert "Closest known mistake" in closest and "no bias correction" in closest
     assert likely_mistake(expected + 5.0, mistakes, expected) == ""
+
+
+@pytest.mark.parametrize(
+    ("got", "expected", "hint"),
+    [
+        ((5, 5), (5,), "a (5, 1) array met a (5,) array"),
+        ((3, 2), (2, 3), "transposed"),
+        ((), (4,), "reduced over every axis"),
+        ((4,), (4, 1), "keepdims=True"),
+        ((4, 1, 3), (4, 3), "extra axis of length 1"),
+        ((2,), (3,), ""),
+    ],
+)
+def test_a_wrong_shape_names_its_likely_cause(got, expected, hint):
+    message = f"returned shape {got}; expected {expected}"
+    with pytest.raises(Mistake) as error:
+        expect_array(np.zeros(got), call="f(x)", shape=expected)
+    text = str(error.value)
+    assert text.startswith(f"f(x) {message}")
+    assert (hint in text) if hint else "Likely" not in text
+
+
+def test_ks_distance_and_deviation_bound_tell_a_law_from_a_near_miss():
+    rng = np.random.default_rng(7)
+    sample = rng.normal(0.0, 2.0, 20_000)
+    bound = deviation_bound(sample.size, p_fail=1e-9)
+    assert ks_distance(sample, normal_cdf(2.0)) < bound
+    assert ks_distance(sample, normal_cdf(2.0 * 1.15)) > bound
+    assert ks_distance(rng.uniform(-3, 3, 20_000), uniform_cdf(3.0)) < bound
+    assert ks_distance(sample, uniform_cdf(2.0 * 3**0.5)) > bound
+
+
+def test_mistakes_given_as_a_function_are_built_only_on_failure():
+    built = []
+
+    def mistakes():
+        built.append(1)
+        return {"doubled": np.array([2.0, 4.0])}
+
+    expect_close(np.array([1.0, 2.0]), [1.0, 2.0], call="f(x)", mistakes=mistakes)
+    assert built == []
+    with pytest.raises(Mistake, match="Likely mistake: doubled"):
+        expect_close(np.array([2.0, 4.0]), [1.0, 2.0], call="f(x)", mistakes=mistakes)
+    assert built == [1]
