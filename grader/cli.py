@@ -80,6 +80,8 @@ COMMANDS = {
     "gradescope-bundle": "grader.cli_grade:gradescope_bundle",
     "validate": "grader.cli_author:validate_command",
     "new": "grader.cli_author:new_command",
+    "stats": "grader.cli_practice:stats_command",
+    "next": "grader.cli_practice:next_command",
 }
 
 

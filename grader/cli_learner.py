@@ -21,6 +21,7 @@ from grader.cli import (
 from grader.collect import count_tests
 from grader.engine import check
 from grader.errors import KataError, MissingFile
+from grader.history import History, PastCheck
 from grader.mock import Mock
 from grader.reports import duration_text, render_check, render_table, time_left_text
 from grader.results import CheckResult
@@ -213,7 +214,7 @@ def check_command(
 def record_in_workspace(
     workspace: Workspace, result: CheckResult, path: Path
 ) -> tuple[str | None, str | None]:
-    """Record a check in the workspace and in its mock, if any.
+    """Record a check in the workspace, in the practice history, and in its mock, if any.
 
     Returns the mock's line for the report, and why the check could not be
     recorded: a verdict is still worth showing from a folder that cannot be written.
@@ -221,11 +222,24 @@ def record_in_workspace(
     try:
         workspace.record_check(result)
         mock = Mock.find(workspace)
-        if mock is None or mock.finished:
-            return None, None
-        event = mock.record_check(result, path)
+        event = mock.record_check(result, path) if mock and not mock.finished else None
     except KataError as error:
         return None, str(error)
+    try:
+        History().record_check(
+            PastCheck(
+                result.kata,
+                workspace.clock(),
+                result.score,
+                result.all_passed,
+                result.elapsed_since_start_s,
+                hints=0,
+            )
+        )
+    except KataError as error:
+        warn(f"{error} (the check is recorded in the workspace)")
+    if mock is None or event is None:
+        return None, None
     late = "; this check is late and does not count" if event["late"] else ""
     return f"Mock: {time_left_text(mock.time_left())}{late}", None
 

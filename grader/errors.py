@@ -25,7 +25,7 @@ class WorkspaceError(KataError):
 
 
 class HistoryError(KataError):
-    """The mock history database cannot be opened, read or written."""
+    """The practice history database cannot be opened, read or written."""
 
 
 def os_reason(error: OSError) -> str:

@@ -1,8 +1,10 @@
-"""The candidate's history of finished mock interviews, in SQLite (standard library).
+"""The candidate's history: every check of a workspace file, and every finished mock.
 
-Lives in ``$XDG_DATA_HOME/kata/history.sqlite3`` (default ``~/.local/share/kata``),
-so progress shows across weeks and workspaces. Each finished mock is written in
-one transaction; writing the same mock twice replaces it (finishing is idempotent).
+Lives in SQLite (standard library) at ``$XDG_DATA_HOME/kata/history.sqlite3`` (default
+``~/.local/share/kata``), so progress shows across weeks and workspaces, and what to
+practise next (``grader.practice``) can be worked out from it. Each finished mock is
+written in one transaction; writing the same mock twice replaces it (finishing is
+idempotent).
 A database that cannot be opened, read or written, or whose rows are not what
 this module writes, is a ``HistoryError``.
 """
@@ -39,6 +41,15 @@ CREATE TABLE IF NOT EXISTS mock_katas (
     speed_ratio REAL,
     PRIMARY KEY (mock_id, kata)
 );
+CREATE TABLE IF NOT EXISTS checks (
+    kata TEXT NOT NULL,
+    at REAL NOT NULL,
+    score REAL NOT NULL,
+    passed INTEGER NOT NULL,
+    since_start_s REAL,
+    hints INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS checks_by_time ON checks (at);
 """
 
 
@@ -66,6 +77,18 @@ class KataBest:
     attempts: int
 
 
+@dataclass(frozen=True)
+class PastCheck:
+    """One check of a workspace file, as practice history."""
+
+    kata: str
+    at: float
+    score: float
+    passed: bool  # every test passed
+    since_start_s: float | None  # since the kata's latest `kata start`
+    hints: int  # hints shown for this kata before this check
+
+
 class History:
     def __init__(self, path: Path | None = None) -> None:
         self.path = Path(path) if path else default_history_path()
@@ -82,7 +105,7 @@ class History:
         except (OSError, sqlite3.Error) as error:
             reason = os_reason(error) if isinstance(error, OSError) else str(error)
             raise HistoryError(
-                f"the mock history {self.path} cannot be used ({reason}); "
+                f"the practice history {self.path} cannot be used ({reason}); "
                 "set XDG_DATA_HOME to a folder you can write, or move the file aside"
             ) from None
 
@@ -106,6 +129,34 @@ class History:
                 " :time_to_pass_s, :checks, :speed_ratio)",
                 [{**row, "mock_id": mock.id} for row in rows],
             )
+
+    def record_check(self, check: PastCheck) -> None:
+        with self._connect() as db:
+            db.execute(
+                "INSERT INTO checks VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    check.kata,
+                    check.at,
+                    check.score,
+                    int(check.passed),
+                    check.since_start_s,
+                    check.hints,
+                ),
+            )
+
+    def checks(self) -> list[PastCheck]:
+        """Every recorded check, oldest first."""
+        if not self.path.exists():
+            return []
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT kata, at, score, passed, since_start_s, hints FROM checks ORDER BY at"
+            ).fetchall()
+        # SQLite keeps a bool as 0 or 1; anything else is left as it is, for _checked to refuse.
+        return [
+            self._checked(PastCheck(k, at, score, bool(ok) if ok in (0, 1) else ok, since, hints))
+            for k, at, score, ok, since, hints in rows
+        ]
 
     def mocks(self) -> list[PastMock]:
         """Every finished mock, oldest first."""
@@ -142,6 +193,6 @@ class History:
         problem = mismatch(asdict(row), type(row), f"a row of {type(row).__name__}")
         if problem:
             raise HistoryError(
-                f"the mock history {self.path} is damaged ({problem}); move it aside to start anew"
+                f"the practice history {self.path} is damaged ({problem}); move it aside to start anew"
             )
         return row

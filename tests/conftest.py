@@ -27,6 +27,12 @@ def _runner_in_a_process_of_its_own(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KATA_RUNNER", "subprocess")
 
 
+@pytest.fixture(autouse=True)
+def _history_of_this_test_only(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Checks and mocks go to a history of the test's own, never the user's."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "requires_landlock: needs a kernel with Landlock (skipped elsewhere)"
