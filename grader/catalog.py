@@ -29,6 +29,50 @@ TRACKS = {
 }
 
 
+HINTS_FILE = "hints.toml"
+HINT_NAMES = ("a nudge", "the key idea", "the classic pitfall")
+
+
+@dataclass(frozen=True)
+class Followup:
+    """A question an interviewer asks once the code works, with a model answer."""
+
+    question: str
+    answer: str
+
+
+@dataclass(frozen=True)
+class Coaching:
+    hints: tuple[str, ...] = ()  # a nudge, the key idea, the classic pitfall: in that order
+    followups: tuple[Followup, ...] = ()
+
+
+def load_coaching(path: Path) -> Coaching:
+    """``hints.toml``: ``hints = [nudge, idea, pitfall]`` and ``[[followup]]`` tables."""
+    if not path.is_file():
+        return Coaching()
+    try:
+        data = tomllib.loads(_read_bank_text(path))
+    except tomllib.TOMLDecodeError as error:
+        raise BadBank(f"{path}: {error}") from None
+    hints, followups = data.get("hints", []), data.get("followup", [])
+    if set(data) - {"hints", "followup"}:
+        raise BadBank(f"{path}: expected only hints = [...] and [[followup]] tables")
+    if not isinstance(hints, list) or not all(isinstance(h, str) and h.strip() for h in hints):
+        raise BadBank(f"{path}: hints must be a list of texts")
+    if not isinstance(followups, list) or not all(
+        isinstance(f, dict)
+        and set(f) == {"question", "answer"}
+        and all(isinstance(v, str) and v.strip() for v in f.values())
+        for f in followups
+    ):
+        raise BadBank(f"{path}: each [[followup]] needs a question and an answer, as text")
+    return Coaching(
+        tuple(h.strip() for h in hints),
+        tuple(Followup(f["question"].strip(), f["answer"].strip()) for f in followups),
+    )
+
+
 @dataclass(frozen=True)
 class Kata:
     id: str
@@ -75,6 +119,11 @@ class Kata:
     def example(self, name: str) -> Path | None:
         path = self.folder / "examples" / f"{name}.py"
         return path if path.is_file() else None
+
+    @cached_property
+    def coaching(self) -> Coaching:
+        """The kata's hints and follow-up questions (``hints.toml``), if it has them."""
+        return load_coaching(self.folder / HINTS_FILE)
 
     def weight(self, test_name: str) -> float:
         """A test's weight; parametrised tests share their function's weight."""

@@ -81,6 +81,7 @@ COMMANDS = {
     "validate": "grader.cli_author:validate_command",
     "new": "grader.cli_author:new_command",
     "stats": "grader.cli_practice:stats_command",
+    "hint": "grader.cli_practice:hint_command",
     "next": "grader.cli_practice:next_command",
 }
 

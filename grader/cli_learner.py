@@ -23,7 +23,13 @@ from grader.engine import check
 from grader.errors import KataError, MissingFile
 from grader.history import History, PastCheck
 from grader.mock import Mock
-from grader.reports import duration_text, render_check, render_table, time_left_text
+from grader.reports import (
+    duration_text,
+    hints_text,
+    render_check,
+    render_table,
+    time_left_text,
+)
 from grader.results import CheckResult
 from grader.selection import Selection, parse_pattern
 from grader.workspace import Workspace
@@ -56,9 +62,8 @@ def list_katas(ctx: click.Context, folder: Path) -> None:
         for kata in katas:
             progress = workspace.progress(kata.id)
             best = duration_text(progress.best_time_s) if progress.best_time_s is not None else "-"
-            rows.append(
-                (kata.id, kata.title, kata.difficulty, str(kata.minutes), progress.status, best)
-            )
+            status = progress.status + (f", {hints_text(progress.hints)}" if progress.hints else "")
+            rows.append((kata.id, kata.title, kata.difficulty, str(kata.minutes), status, best))
     lines = render_table(rows, style).splitlines()
     echo(lines[0])
     at = 1
@@ -195,15 +200,16 @@ def check_command(
         timing=not no_timing,
         started_at=workspace.started_at(kata.id) if file is None else None,
     )
+    hints = workspace.hints_used(kata.id) if file is None else 0
     mock_line, problem = (
-        record_in_workspace(workspace, result, path) if file is None else (None, None)
+        record_in_workspace(workspace, result, path, hints) if file is None else (None, None)
     )
     if as_json:
         echo(json_text(result.to_json()))
     else:
         suite_size = count_tests(kata) if result.error and not result.tests else None
         selection = Selection(pattern, failed_only)
-        echo(render_check(result, style, not no_timing, selection, suite_size))
+        echo(render_check(result, style, not no_timing, selection, suite_size, hints))
         if mock_line:
             echo(style(mock_line, bold=True))
     if problem:
@@ -212,7 +218,7 @@ def check_command(
 
 
 def record_in_workspace(
-    workspace: Workspace, result: CheckResult, path: Path
+    workspace: Workspace, result: CheckResult, path: Path, hints: int = 0
 ) -> tuple[str | None, str | None]:
     """Record a check in the workspace, in the practice history, and in its mock, if any.
 
@@ -233,7 +239,7 @@ def record_in_workspace(
                 result.score,
                 result.all_passed,
                 result.elapsed_since_start_s,
-                hints=0,
+                hints,
             )
         )
     except KataError as error:

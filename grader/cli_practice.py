@@ -1,4 +1,4 @@
-"""The practice commands: kata stats (how practice went) and kata next (what to do now)."""
+"""The practice commands: kata hint, kata stats (how practice went), kata next (what now)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,12 @@ from pathlib import Path
 
 import click
 
+from grader.catalog import HINT_NAMES
 from grader.cli import bank_of, echo, folder_option, json_text, style
+from grader.cli_learner import open_workspace, start
+from grader.errors import KataError
 from grader.history import History
+from grader.mock import Mock
 from grader.practice import ago_text, all_stats, due_text, recommend
 from grader.reports import duration_text, render_table
 
@@ -70,8 +74,43 @@ def next_command(ctx: click.Context, start_it: bool, folder: Path) -> None:
         return
     echo(f"{style(pick.kata, bold=True)}: {pick.reason}")
     if start_it:
-        from grader.cli_learner import start
-
         ctx.invoke(start, kata_id=pick.kata, folder=folder, force=False)
     else:
         echo(f"Start it with `kata start {pick.kata}` (or `kata next --start`).")
+
+
+@click.command("hint")
+@click.argument("kata_id", metavar="KATA")
+@click.option("--all", "show_all", is_flag=True, help="Show every hint at once.")
+@folder_option()
+@click.pass_context
+def hint_command(ctx: click.Context, kata_id: str, show_all: bool, folder: Path) -> None:
+    """Reveal the next hint for KATA: a nudge, then the key idea, then the classic pitfall.
+
+    Hints shown are counted beside your score (and in a mock's report).
+
+    \b
+    Example:
+        kata hint adam_step
+        kata hint adam_step --all
+    """
+    kata = bank_of(ctx).get(kata_id)
+    hints = kata.coaching.hints
+    if not hints:
+        raise KataError(f"{kata.id} has no hints")
+    workspace = open_workspace(folder)
+    shown = workspace.hints_used(kata.id)
+    wanted = len(hints) if show_all else min(shown + 1, len(hints))
+    for number in range(1, wanted + 1):
+        name = HINT_NAMES[number - 1] if number <= len(HINT_NAMES) else f"hint {number}"
+        if show_all or number == wanted:
+            echo(
+                f"{style(f'Hint {number} of {len(hints)}', bold=True)} ({name}): {hints[number - 1]}"
+            )
+    if shown >= len(hints) and not show_all:
+        echo("That was the last hint: `kata solution` shows the reference.")
+    for _ in range(shown, wanted):
+        workspace.record_hint(kata.id)
+    mock = Mock.find(workspace)
+    if mock is not None and not mock.finished and kata.id in mock.katas and wanted > shown:
+        echo("Mock: hints are allowed, and counted in the report.")

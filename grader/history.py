@@ -15,7 +15,7 @@ import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +39,7 @@ CREATE TABLE IF NOT EXISTS mock_katas (
     time_to_pass_s REAL,
     checks INTEGER NOT NULL,
     speed_ratio REAL,
+    hints INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (mock_id, kata)
 );
 CREATE TABLE IF NOT EXISTS checks (
@@ -51,6 +52,18 @@ CREATE TABLE IF NOT EXISTS checks (
 );
 CREATE INDEX IF NOT EXISTS checks_by_time ON checks (at);
 """
+
+
+# Columns added after the first release, with their definition: a history written by an
+# older kata gains them (with their default) when it is next opened.
+ADDED_COLUMNS = {("mock_katas", "hints"): "INTEGER NOT NULL DEFAULT 0"}
+
+
+def _add_missing_columns(connection: sqlite3.Connection) -> None:
+    for (table, column), definition in ADDED_COLUMNS.items():
+        present = {row[1] for row in connection.execute(f"PRAGMA table_info({table})")}
+        if column not in present:
+            connection.execute(f"ALTER TABLE {table} ADD COLUMN {column} {definition}")
 
 
 def default_history_path() -> Path:
@@ -67,6 +80,7 @@ class PastMock:
     minutes: float | None  # None where an older kata stored a budget that is not a number
     overall: float
     katas: dict[str, float]
+    hints: dict[str, int] = field(default_factory=dict)  # katas for which hints were shown
 
 
 @dataclass(frozen=True)
@@ -100,6 +114,7 @@ class History:
             with closing(sqlite3.connect(self.path, timeout=30)) as connection:
                 connection.execute("PRAGMA foreign_keys = ON")
                 connection.executescript(SCHEMA)
+                _add_missing_columns(connection)
                 with connection:  # one transaction
                     yield connection
         except (OSError, sqlite3.Error) as error:
@@ -125,8 +140,9 @@ class History:
                 ),
             )
             db.executemany(
-                "INSERT INTO mock_katas VALUES (:mock_id, :kata, :score, :late_score,"
-                " :time_to_pass_s, :checks, :speed_ratio)",
+                "INSERT INTO mock_katas (mock_id, kata, score, late_score, time_to_pass_s,"
+                " checks, speed_ratio, hints) VALUES (:mock_id, :kata, :score, :late_score,"
+                " :time_to_pass_s, :checks, :speed_ratio, :hints)",
                 [{**row, "mock_id": mock.id} for row in rows],
             )
 
@@ -167,14 +183,23 @@ class History:
                 "SELECT id, folder, started_at, finished_at, minutes, overall FROM mocks"
                 " ORDER BY finished_at, id"
             ).fetchall()
-            scores = db.execute("SELECT mock_id, kata, score FROM mock_katas").fetchall()
+            scores = db.execute("SELECT mock_id, kata, score, hints FROM mock_katas").fetchall()
         by_mock: dict[Any, dict[Any, Any]] = {}
-        for mock_id, kata, score in scores:
+        hints_of: dict[Any, dict[Any, Any]] = {}
+        for mock_id, kata, score, hints in scores:
             by_mock.setdefault(mock_id, {})[kata] = score
+            if hints:
+                hints_of.setdefault(mock_id, {})[kata] = hints
         mocks = []
         for row in found:
             minutes = row[4] if mismatch(row[4], float) is None else None  # an old `inf`
-            mock = PastMock(*row[:4], minutes, row[5], katas=by_mock.get(row[0], {}))
+            mock = PastMock(
+                *row[:4],
+                minutes,
+                row[5],
+                katas=by_mock.get(row[0], {}),
+                hints=hints_of.get(row[0], {}),
+            )
             mocks.append(self._checked(mock))
         return mocks
 

@@ -44,6 +44,7 @@ class MockKataResult:
     checks: int
     speed_ratio: float | None
     note: str = ""
+    hints: int = 0  # hints shown during the mock
 
 
 @dataclass(frozen=True)
@@ -380,7 +381,10 @@ def finish_mock(bank: Bank, mock: Mock, history: History) -> MockReport:
             return report
     else:
         now = mock.workspace.clock()
-        results = tuple(grade_kata(mock, bank.get(kata_id), now) for kata_id in mock.katas)
+        results = tuple(
+            replace(grade_kata(mock, bank.get(k), now), hints=mock.workspace.hints_used(k))
+            for k in mock.katas
+        )
         report = MockReport(
             id=mock.data["id"],
             folder=str(mock.workspace.folder.resolve()),
@@ -412,6 +416,7 @@ def record_in_history(history: History, report: MockReport, minutes: float) -> M
             "time_to_pass_s": r.time_to_pass_s,
             "checks": r.checks,
             "speed_ratio": r.speed_ratio,
+            "hints": r.hints,
         }
         for r in report.katas
     ]

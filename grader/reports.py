@@ -174,6 +174,7 @@ def render_check(
     timing: bool = True,
     selection: Selection | None = None,
     suite_size: int | None = None,
+    hints_used: int = 0,
 ) -> str:
     """The verdict as a person reads it.
 
@@ -213,8 +214,9 @@ def render_check(
         excerpt = printable(result.output.strip(), lines=True).split("\n")[:5]
         lines += [style("Your code printed:", bold=True)] + [f"  {line}" for line in excerpt] + [""]
     colour = "green" if result.all_passed else ("yellow" if result.score > 0 else "red")
+    with_hints = f", {hints_text(hints_used)}" if hints_used else ""
     lines.append(
-        style(f"Score: {result.score:g}/100", fg=colour, bold=True)
+        style(f"Score: {result.score:g}/100{with_hints}", fg=colour, bold=True)
         + f"  ({counts_text(result, suite_size)})"
     )
     if result.elapsed_since_start_s is not None:
@@ -224,6 +226,11 @@ def render_check(
     if result.flags:
         lines.append(f"Flags: {printable(', '.join(result.flags))}")
     return "\n".join(lines + hints.summary(style))
+
+
+def hints_text(count: int) -> str:
+    """``1 hint``, ``2 hints``: shown beside a score ("100, 1 hint")."""
+    return f"{count} hint{'s' * (count != 1)}"
 
 
 def counts_text(result: CheckResult, suite_size: int | None) -> str:
@@ -290,6 +297,7 @@ def render_mock_report(report, style: Style = plain) -> str:
         score = f"{kata.score:g}" + (
             f" (late: {kata.late_score:g})" if kata.late_score is not None else ""
         )
+        score += f", {hints_text(kata.hints)}" if kata.hints else ""
         first = duration_text(kata.time_to_pass_s) if kata.time_to_pass_s is not None else "-"
         speed = f"{kata.speed_ratio:.2f}x" if kata.speed_ratio is not None else "-"
         rows.append((kata.kata, score, first, str(kata.checks), speed, kata.note))
@@ -313,7 +321,12 @@ def render_history(mocks: list, bests: list) -> str:
         return "No finished mocks yet: start one with `kata mock start`."
     lines = ["FINISHED             OVERALL  MINUTES  KATAS"]
     for mock in mocks:
-        katas = printable(", ".join(f"{k} {s:g}" for k, s in sorted(mock.katas.items())))
+        katas = printable(
+            ", ".join(
+                f"{k} {s:g}" + (f" ({hints_text(mock.hints[k])})" if mock.hints.get(k) else "")
+                for k, s in sorted(mock.katas.items())
+            )
+        )
         when = clock_text(mock.finished_at, "%Y-%m-%d %H:%M")
         minutes = f"{mock.minutes:g}" if mock.minutes is not None else "-"
         lines.append(f"{when:20s} {mock.overall:7g}  {minutes:>7s}  {katas}")

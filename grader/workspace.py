@@ -44,6 +44,7 @@ class KataEntry(TypedDict, total=False):
     passed_after_s: float  # the shortest start-to-pass time, over every start
     passed: bool  # has ever passed every test
     last_check: LastCheck
+    hints: int  # hints shown since the latest start
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,7 @@ class Progress:
     checks: int
     best_score: float
     best_time_s: float | None  # the shortest time from a start to a check that passed everything
+    hints: int = 0  # hints shown since the latest start
 
 
 class Workspace:
@@ -130,7 +132,7 @@ class Workspace:
     def record_start(self, kata_id: str) -> None:
         """Start (or restart) the clock; the best score and best time outlive a restart."""
         entry = self._entry(kata_id)
-        entry.update({"started_at": self.clock(), "checks": 0})
+        entry.update({"started_at": self.clock(), "checks": 0, "hints": 0})
         entry.setdefault("best_score", 0.0)
         self.save()
 
@@ -138,6 +140,17 @@ class Workspace:
         entry = self.state["katas"].get(kata_id)
         value = entry.get("started_at") if isinstance(entry, dict) else None
         return float(value) if mismatch(value, float) is None else None
+
+    def hints_used(self, kata_id: str) -> int:
+        entry = self.state["katas"].get(kata_id)
+        return int(entry.get("hints", 0)) if isinstance(entry, dict) else 0
+
+    def record_hint(self, kata_id: str) -> int:
+        """Count one more hint shown for the kata's current attempt; return the count."""
+        entry = self._entry(kata_id)
+        entry["hints"] = int(entry.get("hints", 0)) + 1
+        self.save()
+        return entry["hints"]
 
     def record_check(self, result: CheckResult) -> None:
         entry = self._entry(result.kata)
@@ -168,6 +181,7 @@ class Workspace:
             int(entry.get("checks", 0)),
             float(entry.get("best_score", 0.0)),
             entry.get("passed_after_s"),
+            int(entry.get("hints", 0)),
         )
 
 
