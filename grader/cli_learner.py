@@ -109,15 +109,28 @@ def start(ctx: click.Context, kata_id: str, folder: Path, force: bool) -> None:
 
 @click.command()
 @click.argument("kata_id", metavar="KATA")
+@click.option(
+    "--answers", is_flag=True, help="Show the follow-up questions with their model answers."
+)
 @click.pass_context
-def show(ctx: click.Context, kata_id: str) -> None:
-    """Show the prompt of KATA again.
+def show(ctx: click.Context, kata_id: str, answers: bool) -> None:
+    """Show the prompt of KATA again (or, with --answers, its follow-up questions).
 
     \b
     Example:
         kata show stable_softmax
+        kata show stable_softmax --answers
     """
-    echo(bank_of(ctx).get(kata_id).prompt())
+    kata = bank_of(ctx).get(kata_id)
+    if not answers:
+        echo(kata.prompt())
+        return
+    followups = kata.coaching.followups
+    if not followups:
+        raise KataError(f"{kata.id} has no follow-up questions")
+    for number, followup in enumerate(followups, 1):
+        echo(style(f"{number}. {followup.question}", bold=True))
+        echo(f"   {followup.answer}\n")
 
 
 class PatternType(click.ParamType):
@@ -201,6 +214,7 @@ def check_command(
         started_at=workspace.started_at(kata.id) if file is None else None,
     )
     hints = workspace.hints_used(kata.id) if file is None else 0
+    first_pass = file is None and workspace.progress(kata.id).status != "passed"
     mock_line, problem = (
         record_in_workspace(workspace, result, path, hints) if file is None else (None, None)
     )
@@ -212,6 +226,10 @@ def check_command(
         echo(render_check(result, style, not no_timing, selection, suite_size, hints))
         if mock_line:
             echo(style(mock_line, bold=True))
+        elif first_pass and result.all_passed and kata.coaching.followups:
+            question = kata.coaching.followups[0].question
+            echo(f"\n{style('An interviewer would now ask:', bold=True)} {question}")
+            echo(f"(Think it through, then compare: `kata show {kata.id} --answers`.)")
     if problem:
         warn(f"this check was not recorded: {problem}")
     sys.exit(0 if result.all_passed else 1)

@@ -165,15 +165,62 @@ def mock_status(folder: Path) -> None:
 @mock.command("finish")
 @mock_dir
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option(
+    "--questions/--no-questions",
+    default=None,
+    help="Then ask a follow-up question per kata, as an interviewer would "
+    "(default: when run in a terminal).",
+)
 @click.pass_context
-def mock_finish(ctx: click.Context, folder: Path, as_json: bool) -> None:
+def mock_finish(ctx: click.Context, folder: Path, as_json: bool, questions: bool | None) -> None:
     """End the mock (early, or after the deadline) and print the report.
 
     \b
     Example:
         kata mock finish
+        kata mock finish --no-questions
     """
-    show_report(finish_mock(bank_of(ctx), Mock.open(folder), History()), as_json)
+    bank = bank_of(ctx)
+    current = Mock.open(folder)
+    report = finish_mock(bank, current, History())
+    show_report(report, as_json)
+    asks = questions if questions is not None else sys.stdin.isatty() and not as_json
+    if asks and not current.data.get("followups_asked"):
+        interview(bank, current)
+
+
+def interview(bank, current: Mock) -> None:
+    """One follow-up question per kata: think, see the model answer, mark it; keep the marks."""
+    picks = followups_of(bank, current)
+    if not picks:
+        return
+    echo(style("\nFollow-up questions: answer each in your head first.", bold=True))
+    marks = []
+    for number, (kata_id, followup) in enumerate(picks, 1):
+        echo(f"\n{style(f'{number} of {len(picks)} ({kata_id}):', bold=True)} {followup.question}")
+        click.prompt("Press Enter for the model answer", default="", show_default=False)
+        echo(f"Model answer: {followup.answer}")
+        got_it = click.confirm("Did you get it?", default=False)
+        marks.append((kata_id, followup.question, got_it))
+    got = sum(mark[2] for mark in marks)
+    echo(style(f"\nFollow-ups: {got} of {len(marks)} got.", bold=True))
+    try:
+        History().record_followups(current.data["id"], marks)
+    except KataError as error:
+        warn(f"the follow-up marks were not saved: {error}")
+        return
+    current.data["followups_asked"] = True
+    current.workspace.save()
+
+
+def followups_of(bank, current: Mock) -> list:
+    """For each kata of the mock that has follow-ups, one of them, chosen by the mock's seed."""
+    picks = []
+    for index, kata_id in enumerate(current.katas):
+        followups = bank.get(kata_id).coaching.followups
+        if followups:
+            picks.append((kata_id, followups[(int(current.data["seed"]) + index) % len(followups)]))
+    return picks
 
 
 def show_report(report: MockReport, as_json: bool) -> None:

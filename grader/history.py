@@ -51,6 +51,12 @@ CREATE TABLE IF NOT EXISTS checks (
     hints INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS checks_by_time ON checks (at);
+CREATE TABLE IF NOT EXISTS followups (
+    mock_id TEXT NOT NULL,
+    kata TEXT NOT NULL,
+    question TEXT NOT NULL,
+    got_it INTEGER NOT NULL
+);
 """
 
 
@@ -159,6 +165,23 @@ class History:
                     check.hints,
                 ),
             )
+
+    def record_followups(self, mock_id: str, marks: list[tuple[str, str, bool]]) -> None:
+        """The candidate's own marks on a mock's follow-up questions (kata, question, got it)."""
+        with self._connect() as db:
+            db.execute("DELETE FROM followups WHERE mock_id = ?", (mock_id,))
+            db.executemany(
+                "INSERT INTO followups VALUES (?, ?, ?, ?)",
+                [(mock_id, kata, question, int(got)) for kata, question, got in marks],
+            )
+
+    def followup_marks(self) -> list[tuple[str, str, str, bool]]:
+        """Every recorded mark: (mock id, kata, question, got it), in the order asked."""
+        if not self.path.exists():
+            return []
+        with self._connect() as db:
+            rows = db.execute("SELECT mock_id, kata, question, got_it FROM followups").fetchall()
+        return [(mock, kata, question, bool(got)) for mock, kata, question, got in rows]
 
     def checks(self) -> list[PastCheck]:
         """Every recorded check, oldest first."""

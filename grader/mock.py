@@ -84,7 +84,13 @@ class CheckEvent(Event):
     snapshot: str  # relative to the mock folder
 
 
-class MockState(TypedDict):
+class LaterMockKeys(TypedDict, total=False):
+    """Keys a mock's state gains as it goes (optional: a mock written earlier lacks them)."""
+
+    followups_asked: bool  # `kata mock finish` asked its follow-up questions
+
+
+class MockState(LaterMockKeys):
     """The mock's part of the workspace state (``state.json``, key ``mock``)."""
 
     id: str

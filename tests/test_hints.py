@@ -100,3 +100,39 @@ def test_a_malformed_hints_file_is_a_bank_error(tmp_path, text, problem):
     (tmp_path / "hints.toml").write_text(text)
     with pytest.raises(BadBank, match=problem):
         load_coaching(tmp_path / "hints.toml")
+
+
+def test_the_first_full_pass_asks_a_follow_up_and_show_answers_gives_the_model_answer(hinted):
+    bank, work = hinted
+    runner = CliRunner()
+    runner.invoke(main, [*bank, "start", "relu_backward", "--dir", str(work)])
+    solution = (work.parent / "bank" / "solutions" / "relu_backward.py").read_text()
+    (work / "relu_backward.py").write_text(solution)
+    args = [*bank, "check", "relu_backward", "--dir", str(work), "--no-timing"]
+    first = runner.invoke(main, args).output
+    assert "An interviewer would now ask: Why does ReLU help deep networks train?" in first
+    assert "kata show relu_backward --answers" in first
+    assert "interviewer" not in runner.invoke(main, args).output  # only after the first pass
+    answers = runner.invoke(main, [*bank, "show", "relu_backward", "--answers"]).output
+    assert "1. Why does ReLU help" in answers and "does not shrink through layers" in answers
+
+
+def test_mock_finish_asks_follow_ups_in_turn_and_keeps_the_marks(hinted):
+    bank, work = hinted
+    runner = CliRunner()
+    args = ["--katas", "relu_backward", "--dir", str(work), "--no-wait"]
+    assert runner.invoke(main, [*bank, "mock", "start", *args]).exit_code == 0
+    finish = [*bank, "mock", "finish", "--dir", str(work), "--questions"]
+    result = runner.invoke(main, finish, input="\ny\n")
+    assert result.exit_code == 0, result.output
+    assert "1 of 1 (relu_backward): Why does ReLU help deep networks train?" in result.output
+    assert "Model answer: Its gradient is 1" in result.output
+    assert "Follow-ups: 1 of 1 got." in result.output
+    ((_, kata, question, got),) = History().followup_marks()
+    assert (kata, got) == ("relu_backward", True) and question.startswith("Why does ReLU")
+    again = runner.invoke(main, finish, input="\nn\n")  # asked once per mock
+    assert "Follow-ups" not in again.output
+    assert (
+        "Why does ReLU"
+        not in runner.invoke(main, [*bank, "mock", "finish", "--dir", str(work)]).output
+    )
