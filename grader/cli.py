@@ -82,6 +82,7 @@ COMMANDS = {
     "new": "grader.cli_author:new_command",
     "stats": "grader.cli_practice:stats_command",
     "hint": "grader.cli_practice:hint_command",
+    "watch": "grader.cli_practice:watch_command",
     "next": "grader.cli_practice:next_command",
 }
 

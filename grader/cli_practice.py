@@ -1,7 +1,8 @@
-"""The practice commands: kata hint, kata stats (how practice went), kata next (what now)."""
+"""The practice loop: kata watch, kata hint, kata stats (how it went), kata next (what now)."""
 
 from __future__ import annotations
 
+import sys
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -9,13 +10,24 @@ from pathlib import Path
 import click
 
 from grader.catalog import HINT_NAMES
-from grader.cli import bank_of, echo, folder_option, json_text, style
-from grader.cli_learner import open_workspace, start
-from grader.errors import KataError
+from grader.cli import (
+    bank_of,
+    echo,
+    folder_option,
+    json_text,
+    style,
+    suites_in_this_process,
+    warn,
+)
+from grader.cli_learner import open_workspace, record_in_workspace, start
+from grader.engine import check
+from grader.errors import KataError, MissingFile
 from grader.history import History
 from grader.mock import Mock
 from grader.practice import ago_text, all_stats, due_text, recommend
-from grader.reports import duration_text, render_table
+from grader.reports import duration_text, render_check, render_table
+from grader.selection import Selection
+from grader.watch import SaveWatcher
 
 
 @click.command("stats")
@@ -114,3 +126,64 @@ def hint_command(ctx: click.Context, kata_id: str, show_all: bool, folder: Path)
     mock = Mock.find(workspace)
     if mock is not None and not mock.finished and kata.id in mock.katas and wanted > shown:
         echo("Mock: hints are allowed, and counted in the report.")
+
+
+@click.command("watch")
+@click.argument("kata_id", metavar="[KATA]", required=False)
+@folder_option()
+@click.option("--all-tests", is_flag=True, help="Show passing tests too, not only failures.")
+@click.pass_context
+def watch_command(ctx: click.Context, kata_id: str | None, folder: Path, all_tests: bool) -> None:
+    """Re-check a kata file each time you save it, redrawing one screen.
+
+    Without KATA, follows whichever kata file in the workspace was saved last.
+    Checks are recorded as with `kata check`. Ctrl-C stops.
+
+    \b
+    Example:
+        kata watch adam_step
+        kata watch
+    """
+    bank = bank_of(ctx)
+    workspace = open_workspace(folder)
+    katas = [bank.get(kata_id)] if kata_id else list(bank.katas.values())
+    files = {workspace.file_for(kata.id): kata for kata in katas}
+    if kata_id and not workspace.file_for(kata_id).is_file():
+        raise MissingFile(
+            f"no file {workspace.file_for(kata_id)}: run `kata start {kata_id}` first"
+        )
+    suites_in_this_process()
+    watcher = SaveWatcher(lambda: files)
+    first = workspace.file_for(kata_id) if kata_id else None
+    try:
+        if first is not None:
+            redraw(files[first], first, workspace, all_tests)
+        else:
+            echo(f"Watching the kata files in {folder.resolve()}: save one to check it.")
+        while True:
+            saved = watcher.poll()
+            if saved:
+                path = saved[-1]  # the latest save wins
+                redraw(files[path], path, workspace, all_tests)
+            time.sleep(WATCH_POLL_S)
+    except KeyboardInterrupt:
+        echo("\nStopped watching.")
+
+
+WATCH_POLL_S = 0.25
+
+
+def redraw(kata, path: Path, workspace, all_tests: bool) -> None:
+    """One screen: the verdict of the file as saved, its failures, score and time."""
+    result = check(kata, path, timing=False, started_at=workspace.started_at(kata.id))
+    hints = workspace.hints_used(kata.id)
+    mock_line, problem = record_in_workspace(workspace, result, path, hints)
+    if sys.stdout.isatty():
+        click.clear()
+    stamp = time.strftime("%H:%M:%S")
+    echo(style(f"kata watch: {path.name} checked at {stamp}", bold=True) + "  (Ctrl-C stops)")
+    echo(render_check(result, style, False, Selection(None, not all_tests), None, hints))
+    if mock_line:
+        echo(style(mock_line, bold=True))
+    if problem:
+        warn(f"this check was not recorded: {problem}")
