@@ -23,6 +23,7 @@ from grader.engine import check
 from grader.errors import KataError, MissingFile
 from grader.history import History, PastCheck
 from grader.mock import Mock
+from grader.plots import save_png
 from grader.reports import (
     duration_text,
     hints_text,
@@ -172,6 +173,12 @@ class PatternType(click.ParamType):
     "syntax ('grad and not shape'). It filters what is shown: every test still runs "
     "and counts in the score.",
 )
+@click.option(
+    "--plot",
+    "plot_path",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Also write the training katas' figures to this PNG (needs kata[plots]).",
+)
 @click.pass_context
 def check_command(
     ctx: click.Context,
@@ -183,6 +190,7 @@ def check_command(
     seed: int | None,
     failed_only: bool,
     pattern: str | None,
+    plot_path: Path | None,
 ) -> None:
     """Run KATA's hidden suite against your file and show the verdict.
 
@@ -232,6 +240,10 @@ def check_command(
             echo(f"(Think it through, then compare: `kata show {kata.id} --answers`.)")
     if problem:
         warn(f"this check was not recorded: {problem}")
+    if plot_path is not None:
+        save_png(result.figures, plot_path)
+        if not as_json:
+            echo(f"Figures written to {plot_path}.")
     sys.exit(0 if result.all_passed else 1)
 
 

@@ -112,6 +112,7 @@ def check(
         flags=tuple(dict.fromkeys(scan.flags + record.flags)),
         output=record.output,
         confinement=record.confinement,
+        figures=record.figures,
     )
     return replace(result, duration_s=time.monotonic() - began)
 

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from grader.results import TestResult, split_hint
+from grader.results import Figure, TestResult, split_hint
 from grader.sandbox.parent import LearnerFailure, LearnerTimeout, RemoteModule, Sandbox
 from grader.suite import Mistake
 
@@ -50,6 +50,7 @@ class KataPlugin:
         self._seed = seed
         self._reference_path = reference_path
         self.final_report: dict[str, Any] | None = None
+        self._figures: list[Figure] = []
 
     def pytest_configure(self, config: pytest.Config) -> None:
         for name, meaning in CATEGORIES.items():
@@ -68,6 +69,14 @@ class KataPlugin:
     def rng(self, request: pytest.FixtureRequest) -> np.random.Generator:
         """A generator per test, from the recorded seed and the test's id (reproducible)."""
         return np.random.default_rng([self._seed, zlib.crc32(request.node.nodeid.encode())])
+
+    @pytest.fixture(scope="session")
+    def figures(self) -> list[Figure]:
+        """Where a suite puts pictures for the learner (``grader.results.Figure``); unscored."""
+        return self._figures
+
+    def figures_drawn(self) -> list[Figure]:
+        return [figure for figure in self._figures if isinstance(figure, Figure)]
 
     @pytest.fixture(scope="session")
     def reference(self) -> ModuleType:

@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
+from grader.plots import figure_text
 from grader.results import CheckResult, Speed, TestResult, split_hint
 from grader.selection import Selection
 
@@ -210,6 +211,8 @@ def render_check(
                 lines.append("  " + style(mark, fg="red") + f" {test_label(test.name, test.title)}")
                 lines.append(f"      {hints.message(test.message)}")
         lines.append("")
+    for figure in result.figures:
+        lines += [printable(figure_text(figure), lines=True), ""]
     if result.output:
         excerpt = printable(result.output.strip(), lines=True).split("\n")[:5]
         lines += [style("Your code printed:", bold=True)] + [f"  {line}" for line in excerpt] + [""]

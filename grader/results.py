@@ -59,6 +59,21 @@ class Speed:
 
 
 @dataclass(frozen=True)
+class Figure:
+    """A picture a suite draws for the learner from data it already has; never scored.
+
+    ``curves``: one list of values per named series (a loss per epoch: the learner's
+    and the reference's). ``regions``: the class predicted on each cell of a grid over
+    the unit square, rows from y = 1 down to y = 0, columns from x = 0 to x = 1.
+    """
+
+    kind: str  # curves, regions
+    title: str
+    series: dict[str, list[float]] = field(default_factory=dict)
+    grid: list[list[int]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
 class CheckError:
     """Why a file was rejected before or instead of running its tests."""
 
@@ -79,6 +94,7 @@ class CheckResult:
     output: str = ""
     duration_s: float = 0.0
     confinement: str | None = None  # what confined the learner's child, as it reported
+    figures: tuple[Figure, ...] = ()
 
     @property
     def passed(self) -> int:
@@ -122,6 +138,7 @@ class CheckResult:
             "output": self.output,
             "duration_s": round(self.duration_s, 3),
             "confinement": self.confinement,
+            "figures": [asdict(figure) for figure in self.figures],
         }
 
 
@@ -151,6 +168,7 @@ class RunRecord:
     output: str = ""
     leftover_processes: int = 0
     notes: tuple[str, ...] = field(default_factory=tuple)
+    figures: tuple[Figure, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -166,4 +184,5 @@ class RunRecord:
             output=data["output"],
             leftover_processes=int(data["leftover_processes"]),
             notes=tuple(data["notes"]),
+            figures=tuple(Figure(**figure) for figure in data.get("figures", [])),
         )

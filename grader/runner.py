@@ -26,7 +26,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from grader.catalog import Kata, load_kata
-from grader.results import CheckError, CheckJob, RunRecord, Speed
+from grader.results import CheckError, CheckJob, Figure, RunRecord, Speed
 from grader.sandbox.parent import LearnerFailure, Sandbox, SandboxBroken
 from grader.sandbox.reaper import kill_descendants
 
@@ -47,8 +47,8 @@ def check_definitions(kata: Kata, names: dict[str, str], shown_name: str) -> str
 
 def run_suite(
     kata: Kata, sandbox: Sandbox, seed: int, out: Path, max_failures: int | None = None
-) -> tuple[int, dict | None]:
-    """Run the hidden suite; returns pytest's exit status and the JSON report (kept in memory)."""
+) -> tuple[int, dict | None, list[Figure]]:
+    """Run the hidden suite: pytest's exit status, its JSON report (kept in memory), figures."""
     import pytest  # imported here, after the child started, so both load at once
 
     from grader.plugin import KataPlugin
@@ -126,7 +126,7 @@ def run_suite(
         status = pytest.main(args, plugins=[plugin])
     if status == pytest.ExitCode.INTERRUPTED:
         raise KeyboardInterrupt  # pytest swallowed a Ctrl-C: pass it on, it is no verdict
-    return int(status), plugin.final_report
+    return int(status), plugin.final_report, plugin.figures_drawn()
 
 
 def measure(kata: Kata, sandbox: Sandbox, reference: Sandbox, seed: int) -> Speed:
@@ -188,7 +188,7 @@ def _run_suite_and_time(
     problem = check_definitions(kata, names, job.shown_name)
     if problem:
         return RunRecord(error=CheckError("missing_definition", problem))
-    status, report = run_suite(kata, sandbox, job.seed, Path(job.out), job.max_failures)
+    status, report, figures = run_suite(kata, sandbox, job.seed, Path(job.out), job.max_failures)
     try:
         tests, flags = read_report(report, status, kata.weight, partial=bool(job.max_failures))
     except ReportProblem as problem:
@@ -196,7 +196,7 @@ def _run_suite_and_time(
     speed = None
     if reference is not None and status == 0:
         speed = measure(kata, sandbox, reference, job.seed)
-    return RunRecord(tests=tuple(tests), speed=speed, flags=tuple(flags))
+    return RunRecord(tests=tuple(tests), speed=speed, flags=tuple(flags), figures=tuple(figures))
 
 
 def main(argv: list[str]) -> int:
