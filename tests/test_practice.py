@@ -113,3 +113,13 @@ def test_checks_of_a_workspace_are_recorded_and_shown_by_stats_and_next(fast_ban
     pick = runner.invoke(main, [*bank, "next", "--dir", str(tmp_path)])  # the only kata
     assert pick.exit_code == 0
     assert pick.output.startswith("relu_backward: nothing is due; last passed today, due in 1 day")
+
+
+def test_next_start_starts_the_recommended_kata(fast_bank, tmp_path):
+    result = CliRunner().invoke(
+        main, ["--bank", str(fast_bank.root), "next", "--start", "--dir", str(tmp_path)]
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("relu_backward: not tried yet")
+    assert (tmp_path / "relu_backward.py").is_file()
+    assert "The clock is running" in result.output
