@@ -18,10 +18,18 @@ def bank_copy(tmp_path):
     return root
 
 
-def test_the_bundled_bank_has_the_six_katas_in_order_of_minutes(bank):
-    assert list(bank.katas) == [
-        "relu_backward", "bce_gradient", "stable_softmax", "adam_step", "linear_layer", "mlp_xor"
-    ]  # fmt: skip
+CORE = ["relu_backward", "stable_softmax", "bce_gradient", "linear_layer", "adam_step", "mlp_xor"]
+SEEDS = ["sigmoid_tanh", "mse_loss"]
+
+
+def test_the_bundled_bank_has_every_kata_of_the_contract_by_track_and_minutes(bank):
+    assert set(bank.katas) == set(CORE + SEEDS)
+    assert [k.id for k in bank.katas.values() if k.track == "core"] == sorted(
+        CORE, key=lambda k: (bank.get(k).minutes, k)
+    )
+    assert {k.id for k in bank.katas.values() if k.track == "seeds"} == set(SEEDS)
+    minutes = [kata.minutes for kata in bank.katas.values()]
+    assert minutes == sorted(minutes)
 
 
 @pytest.mark.parametrize(
