@@ -181,7 +181,8 @@ def open_bank(root: Path | None = None) -> Bank:
     return Bank(Path(root).resolve() if root else default_bank_root())
 
 
-RECIPES = ("normal", "uniform", "integers", "value")
+RECIPES = ("normal", "uniform", "integers", "value", "generator")
+COMPARISONS = ("values", "shape")
 
 
 def checked_benchmark(spec: Any, meta_path: Path) -> dict[str, Any] | None:
@@ -211,6 +212,8 @@ def checked_benchmark(spec: Any, meta_path: Path) -> dict[str, Any] | None:
             unknown = [n for n in names if n[1:] not in known]
             if unknown:
                 problem = f"step {step['call']!r} refers to unknown {', '.join(unknown)}"
+            if step.get("compare", "values") not in COMPARISONS:
+                problem = f"step {step['call']!r}: compare must be one of {', '.join(COMPARISONS)}"
     if problem:
         raise BadBank(f"{meta_path}: [benchmark] {problem}")
     return spec

@@ -50,6 +50,8 @@ def make_inputs(spec: dict[str, Any], seed: int) -> dict[str, Any]:
             made[name] = rng.integers(low, high, tuple(shape))
         elif kind == "value":
             made[name] = params
+        elif kind == "generator":  # a fresh np.random.Generator each round, for random katas
+            made[name] = np.random.default_rng(int(rng.integers(2**63)))
         else:
             raise BenchmarkError(f"benchmark input {name!r}: unknown recipe {kind!r}")
     return made
@@ -165,7 +167,8 @@ def _results_differ(
 
     Results are not sent back while timing, so code that remembers old answers would
     look fast; one last round compares what the functions of the module return
-    (methods of objects with their own random state are left out).
+    (methods of objects with their own random state are left out, and a step marked
+    ``compare = "shape"`` draws at random: only its shape and dtype must match).
     """
     steps = list(spec.get("steps", []))
     theirs, ours = BenchmarkRun(learner, inputs), BenchmarkRun(reference, inputs)
@@ -176,7 +179,13 @@ def _results_differ(
         except LearnerFailure as failure:
             return f"{step['call']}() failed on the benchmark's inputs ({failure})"
         expected = ours.run_step(step, send=pure)
-        if pure and not _close(got, expected):
+        if pure and step.get("compare") == "shape":
+            if _shape_of(got) != _shape_of(expected):
+                return (
+                    f"on the benchmark's inputs {step['call']}() returned {_shape_of(got)}, "
+                    f"not {_shape_of(expected)}"
+                )
+        elif pure and not _close(got, expected):
             return (
                 f"on the benchmark's fresh inputs {step['call']}() returned other values than "
                 "the reference (does it remember earlier answers?)"
@@ -184,6 +193,12 @@ def _results_differ(
     theirs.forget()
     ours.forget()
     return None
+
+
+def _shape_of(value: Any) -> str:
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {value.shape} ({value.dtype})"
+    return f"a {type(value).__name__}"
 
 
 def _close(got: Any, expected: Any) -> bool:

@@ -63,3 +63,20 @@ def test_a_kata_folder_without_its_suite_is_a_bank_error(bank_copy):
     (bank_copy / "katas" / "relu_backward" / "suite.py").unlink()
     with pytest.raises(BadBank, match="lacks suite.py"):
         _ = open_bank(bank_copy).katas
+
+
+def test_a_generator_input_is_fresh_each_round_and_a_random_step_compares_shapes():
+    from pathlib import Path
+
+    from grader.catalog import checked_benchmark
+    from grader.errors import BadBank
+    from grader.timing import make_inputs
+
+    first, second = (make_inputs({"rng": {"generator": 0}}, seed)["rng"] for seed in (1, 2))
+    assert first.standard_normal() != second.standard_normal()
+    spec = {
+        "inputs": {"rng": {"generator": 0}},
+        "steps": [{"call": "draw", "args": ["$rng"], "compare": "bits"}],
+    }
+    with pytest.raises(BadBank, match="compare must be one of values, shape"):
+        checked_benchmark(spec, Path("kata.toml"))
