@@ -79,7 +79,9 @@ def duration_text(seconds: float) -> str:
     return f"{hours} h {minutes:02d} min"
 
 
-def speed_text(speed: Speed | None) -> str:
+def speed_text(speed: Speed | None, all_passed: bool = False) -> str:
+    if speed is None and all_passed:
+        return "not measured (this kata has no benchmark)"
     if speed is None:
         return "not measured (it is measured once every test passes)"
     if speed.capped or speed.ratio is None:
@@ -225,7 +227,7 @@ def render_check(
     if result.elapsed_since_start_s is not None:
         lines.append(f"Time since start: {duration_text(result.elapsed_since_start_s)}")
     if timing:
-        lines.append(f"Speed: {speed_text(result.speed)}")
+        lines.append(f"Speed: {speed_text(result.speed, result.all_passed)}")
     if result.flags:
         lines.append(f"Flags: {printable(', '.join(result.flags))}")
     return "\n".join(lines + hints.summary(style))
