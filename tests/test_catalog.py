@@ -19,7 +19,15 @@ def bank_copy(tmp_path):
 
 
 CORE = ["relu_backward", "stable_softmax", "bce_gradient", "linear_layer", "adam_step", "mlp_xor"]
-SEEDS = ["sigmoid_tanh", "mse_loss", "weight_init", "batchnorm", "dropout"]
+SEEDS = [
+    "sigmoid_tanh",
+    "mse_loss",
+    "softmax_cross_entropy",
+    "sgd_momentum",
+    "weight_init",
+    "batchnorm",
+    "dropout",
+]
 
 
 def test_the_bundled_bank_has_every_kata_of_the_contract_by_track_and_minutes(bank):
