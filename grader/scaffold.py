@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.catalog import DIFFICULTIES, Bank, Kata
+from grader.catalog import DIFFICULTIES, HINTS_FILE, Bank, Kata
 from grader.errors import KataError
 from grader.mutants import MUTANTS_FILE
 
@@ -197,6 +197,20 @@ from grader.suite import ANY_SHAPES, expect_close, expect_inputs_unchanged, shap
 {tests}'''
 
 
+HINTS = f"""# Revealed one at a time by `kata hint`: a nudge, the key idea, the classic pitfall.
+hints = [
+    "{MARK}: a nudge: where to look, without the formula",
+    "{MARK}: the key idea or formula",
+    "{MARK}: the classic pitfall, phrased as the convention that avoids it",
+]
+
+# Questions an interviewer asks once the code works (two or three), with a model answer.
+[[followup]]
+question = "{MARK}: a question"
+answer = "{MARK}: the answer a strong candidate gives"
+"""
+
+
 MUTANTS = f"""# Buggy versions of the reference, each the edit that makes one classic mistake
 # (at least 10; see grader/mutants.py for the format). `kata validate` builds each one
 # and checks that a failure message contains its `expect` text. For example:
@@ -222,6 +236,7 @@ def scaffold(spec: NewKata, root: Path, meta_root: Path) -> list[Path]:
         folder / "prompt.md": _prompt(spec),
         folder / "stub.py": _stub(spec),
         folder / "suite.py": _suite(spec),
+        folder / HINTS_FILE: HINTS,
         root / "solutions" / f"{spec.id}.py": _solution(spec),
         meta / MUTANTS_FILE: MUTANTS,
     }
@@ -234,11 +249,14 @@ def scaffold(spec: NewKata, root: Path, meta_root: Path) -> list[Path]:
 
 MIN_MUTANTS = 10
 MIN_VARIANTS = 3
+HINT_COUNT = 3
+FOLLOWUPS = (2, 3)
 
 
 def placeholders(bank: Bank, kata: Kata) -> list[str]:
     """The files of ``kata`` that still hold a scaffold mark, with how many marks each."""
     files = [kata.folder / "kata.toml", kata.prompt_path, kata.stub_path, kata.suite_path]
+    files += [kata.folder / HINTS_FILE] if (kata.folder / HINTS_FILE).is_file() else []
     if kata.solution:
         files.append(kata.solution)
     left = []

@@ -22,7 +22,7 @@ from grader.errors import BadBank
 from grader.mutants import MUTANTS_FILE, build, load_mutants
 from grader.pool import CheckTask, run_checks
 from grader.results import CheckResult
-from grader.scaffold import MIN_MUTANTS, MIN_VARIANTS, placeholders
+from grader.scaffold import FOLLOWUPS, HINT_COUNT, MIN_MUTANTS, MIN_VARIANTS, placeholders
 
 VALIDATION_SEED = 20261125
 
@@ -203,6 +203,16 @@ def todo(
 ) -> list[str]:
     """What a kata lacks before it is done, beyond its files' verdicts: the author's list."""
     left = placeholders(bank, kata)
+    coaching = kata.coaching
+    if len(coaching.hints) != HINT_COUNT or not (
+        FOLLOWUPS[0] <= len(coaching.followups) <= FOLLOWUPS[1]
+    ):
+        left.append(
+            f"katas/{kata.id}/hints.toml has {len(coaching.hints)} hints and "
+            f"{len(coaching.followups)} follow-up questions: it needs {HINT_COUNT} hints "
+            f"(a nudge, the key idea, the classic pitfall) and {FOLLOWUPS[0]} or "
+            f"{FOLLOWUPS[1]} follow-ups"
+        )
     if kata.solution is None:
         left.append(f"no reference: write solutions/{kata.id}.py")
     if meta_root is not None:

@@ -83,3 +83,9 @@ def test_validate_reports_an_uncaught_mutant(fast_bank, tmp_path):
     )
     assert result.exit_code == 1
     assert "BAD relu_backward mutant secretly_correct.py: not caught" in result.output
+
+
+@pytest.mark.parametrize("kata", KATAS)
+def test_nothing_is_left_to_do(validations, kata):
+    """No scaffold mark left; hints, follow-ups, mutants and variants all there."""
+    assert validations[kata].todo == ()

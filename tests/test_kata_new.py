@@ -59,6 +59,11 @@ def fill_in(root: Path) -> None:
         toml.read_text().replace(f'"{MARK}: one line on what the kata teaches"', '"scaling"')
     )
     (folder / "prompt.md").write_text("# Double\n\nReturn 2 * x, as a new array.\n")
+    (folder / "hints.toml").write_text(
+        'hints = ["Scale it.", "2 * x.", "Do not change x in place."]\n\n'
+        '[[followup]]\nquestion = "Why a new array?"\nanswer = "The caller owns x."\n\n'
+        '[[followup]]\nquestion = "Dtype?"\nanswer = "Kept."\n'
+    )
     stub = folder / "stub.py"
     stub.write_text(stub.read_text().replace(f"{MARK}: what double returns.", "2 * x."))
     suite = folder / "suite.py"
