@@ -29,6 +29,11 @@ from grader.validate import default_meta_root, validate
 @click.option("--workers", type=click.IntRange(1, 64), help="Checks run at once (default: cores).")
 @click.option("-v", "--verbose", is_flag=True, help="List every file's verdict, not only problems.")
 @click.option(
+    "--max-mutants",
+    type=click.IntRange(1, None),
+    help="Check only each kata's first N mutants (all are still built); default: all.",
+)
+@click.option(
     "--seeds",
     type=click.IntRange(1, 100_000),
     help="Instead, check each reference on N seeds and list every seed on which a test "
@@ -52,6 +57,7 @@ def validate_command(
     bank_dir: Path | None,
     workers: int | None,
     verbose: bool,
+    max_mutants: int | None,
     seeds: int | None,
     first_seed: int,
     variants: bool,
@@ -83,7 +89,7 @@ def validate_command(
             ),
             err=True,
         )
-    results = validate(bank, katas, meta, workers)
+    results = validate(bank, katas, meta, workers, max_mutants)
     header = ("KATA", "REFERENCE", "STUB", "MUTANTS CAUGHT", "VARIANTS OK", "SUITE TIME")
     rows = [header]
     for item in results:
@@ -93,7 +99,8 @@ def validate_command(
                 item.kata,
                 "passes" if reference == (1, 1) else ("missing" if reference[1] == 0 else "FAILS"),
                 "fails all" if stub == (1, 1) else "PASSES SOME",
-                "{}/{}".format(*item.count("mutant")),
+                "{}/{}".format(*item.count("mutant"))
+                + (f" of {item.mutants_listed}" if max_mutants else ""),
                 "{}/{}".format(*item.count("variant")),
                 f"{item.suite_time_s:.2f} s",
             )

@@ -45,6 +45,7 @@ class KataValidation:
     kata: str
     verdicts: tuple[Verdict, ...]
     todo: tuple[str, ...] = ()  # what the kata still lacks, for its author
+    mutants_listed: int = 0  # all of them, checked or not (see max_mutants)
 
     def of_role(self, role: str) -> list[Verdict]:
         return [v for v in self.verdicts if v.role == role]
@@ -134,18 +135,20 @@ def validate(
     katas: Iterable[Kata],
     meta_root: Path | None,
     workers: int | None = None,
+    max_mutants: int | None = None,
 ) -> list[KataValidation]:
     """Meta-check every kata, with checks run by the pool of trusted workers.
 
     A mutant only has to be caught, so its suite stops at the first failure; when
     that failure's message is not the expected one, the mutant is run again in full.
+    With ``max_mutants``, only each kata's first mutants (in listed order) are checked;
+    every mutant is still built, so an edit that no longer applies is always reported.
     """
     katas = list(katas)
     with tempfile.TemporaryDirectory(prefix="kata-mutants-") as scratch:
+        found = {kata.id: subjects(kata, meta_root, Path(scratch)) for kata in katas}
         listed = [
-            (kata, subject)
-            for kata in katas
-            for subject in subjects(kata, meta_root, Path(scratch))
+            (kata, subject) for kata in katas for subject in sampled(found[kata.id], max_mutants)
         ]
         verdicts = {
             i: Verdict(kata.id, subject.role, subject.label, False, subject.problem, 0.0, 0.0)
@@ -194,13 +197,27 @@ def validate(
     results = []
     for kata in katas:
         mine = tuple(verdicts[i] for i in sorted(verdicts) if listed[i][0].id == kata.id)
-        results.append(KataValidation(kata.id, mine, tuple(todo(bank, kata, mine, meta_root))))
+        left = todo(bank, kata, found[kata.id], meta_root)
+        listed_ = sum(subject.role == "mutant" for subject in found[kata.id])
+        results.append(KataValidation(kata.id, mine, tuple(left), listed_))
     return results
 
 
-def todo(
-    bank: Bank, kata: Kata, verdicts: tuple[Verdict, ...], meta_root: Path | None
-) -> list[str]:
+def sampled(found: list[Subject], max_mutants: int | None) -> list[Subject]:
+    """Every subject, but only the first ``max_mutants`` mutants that could be built."""
+    if max_mutants is None:
+        return found
+    kept, mutants = [], 0
+    for subject in found:
+        if subject.role == "mutant" and not subject.problem:
+            mutants += 1
+            if mutants > max_mutants:
+                continue
+        kept.append(subject)
+    return kept
+
+
+def todo(bank: Bank, kata: Kata, found: list[Subject], meta_root: Path | None) -> list[str]:
     """What a kata lacks before it is done, beyond its files' verdicts: the author's list."""
     left = placeholders(bank, kata)
     coaching = kata.coaching
@@ -216,8 +233,8 @@ def todo(
     if kata.solution is None:
         left.append(f"no reference: write solutions/{kata.id}.py")
     if meta_root is not None:
-        mutants = sum(v.role == "mutant" for v in verdicts)
-        variants = sum(v.role == "variant" for v in verdicts)
+        mutants = sum(subject.role == "mutant" for subject in found)
+        variants = sum(subject.role == "variant" for subject in found)
         where = meta_root / kata.id
         if mutants < MIN_MUTANTS:
             left.append(
