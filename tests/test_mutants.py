@@ -105,3 +105,24 @@ def test_validate_reports_a_stale_edit_as_that_mutants_problem(relu, tmp_path):
     found = subjects(relu, tmp_path / "meta", tmp_path / "scratch")
     (stale,) = [s for s in found if s.role == "mutant"]
     assert stale.label == "mutants.toml:stale" and "no longer applies" in stale.problem
+
+
+def test_a_sample_keeps_the_first_mutants_and_every_other_subject(relu, tmp_path):
+    from grader.validate import sampled
+
+    toml = (
+        "".join(
+            f'[[mutant]]\nname = "m{i}"\nexpect = "x"\nreplace = "x > 0"\nwith = "x > {i + 1}"\n\n'
+            for i in range(4)
+        )
+        + '[[mutant]]\nname = "stale"\nexpect = "x"\nreplace = "gone"\nwith = "y"\n'
+    )
+    write_meta(tmp_path / "meta" / "relu_backward", toml)
+    found = subjects(relu, tmp_path / "meta", tmp_path / "scratch")
+    kept = sampled(found, 2)
+    assert [s.label for s in kept if s.role == "mutant"] == [
+        "mutants.toml:m0",
+        "mutants.toml:m1",
+        "mutants.toml:stale",  # a mutant that cannot be built is always reported
+    ]
+    assert [s.role for s in kept][:2] == ["reference", "stub"]
