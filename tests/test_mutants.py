@@ -112,7 +112,7 @@ def test_a_sample_keeps_the_first_mutants_and_every_other_subject(relu, tmp_path
 
     toml = (
         "".join(
-            f'[[mutant]]\nname = "m{i}"\nexpect = "x"\nreplace = "x > 0"\nwith = "x > {i + 1}"\n\n'
+            f'[[mutant]]\nname = "m{i}"\nexpect = "x"\nreplace = "grad_output * (x > 0)"\nwith = "grad_output * (x > {i + 1})"\n\n'
             for i in range(4)
         )
         + '[[mutant]]\nname = "stale"\nexpect = "x"\nreplace = "gone"\nwith = "y"\n'
