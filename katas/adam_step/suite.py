@@ -21,7 +21,9 @@ from grader.suite import (
     expect_close,
     expect_inputs_unchanged,
     hint_on_error,
+    near,
     no_fp_warnings,
+    shape_id,
 )
 
 DEFAULTS = {"lr": 1e-3, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}
@@ -115,26 +117,6 @@ def textbook(g, m, v, t, lr, beta1, beta2, eps):
 
 def scale(a) -> float:
     return float(np.max(np.abs(a), initial=0.0)) if np.size(a) else 0.0
-
-
-def near(alternative):
-    """A predicate: ``got`` is what the alternative formula gives (relative to its size)."""
-    alternative = np.asarray(alternative, dtype=np.float64)
-
-    def matches(got):
-        return (
-            got.shape == alternative.shape
-            and bool(np.all(np.isfinite(got) == np.isfinite(alternative)))
-            and np.allclose(
-                got,
-                alternative,
-                rtol=1e-6,
-                atol=1e-9 * scale(alternative[np.isfinite(alternative)]),
-                equal_nan=True,
-            )
-        )
-
-    return matches
 
 
 def ignored_keywords(g, m, v, t, kw, index):
@@ -242,14 +224,6 @@ def unpack(result, call, shape, expected):
     return got
 
 
-def close(got, want, *, call, atol, mistakes):
-    """expect_close, building the likely mistakes (costly) only when the check fails."""
-    try:
-        return expect_close(got, want, call=call, atol=atol)
-    except Mistake:
-        return expect_close(got, want, call=call, atol=atol, mistakes=mistakes())
-
-
 def check_against(result, call, inputs, want, kw):
     """Judge one step's results against ``want`` = (update, new_m, new_v).
 
@@ -259,21 +233,21 @@ def check_against(result, call, inputs, want, kw):
     p, g, m, v, t = inputs
     update, new_m, new_v = want
     got_p, got_m, got_v = unpack(result, call, p.shape, (p + update, new_m, new_v))
-    close(
+    expect_close(
         got_m,
         new_m,
         call=f"{call}, new_m",
         atol=1e-12 * (scale(m) + scale(g)),
         mistakes=lambda: moment_mistakes(g, m, v, t, kw)[0],
     )
-    close(
+    expect_close(
         got_v,
         new_v,
         call=f"{call}, new_v",
         atol=1e-12 * (scale(v) + scale(g) ** 2),
         mistakes=lambda: moment_mistakes(g, m, v, t, kw)[1],
     )
-    close(
+    expect_close(
         got_p - p,
         update,
         call=f"{call}, the update new_param - param",
@@ -356,37 +330,6 @@ def test_small_gradients_eps_outside_sqrt(impl, rng):
     step(impl, got[0], g2, got[1], got[2], 2, where=" with gradients of size 1e-9 to 8e-8")
 
 
-@pytest.mark.values
-def test_trajectory_random_gradients(impl, rng):
-    """50 steps with random gradients follow Adam exactly, step by step"""
-    shape = (4, 3)
-    p = rng.standard_normal(shape)
-    m, v = np.zeros(shape), np.zeros(shape)
-    for t in range(1, 51):
-        g = rng.standard_normal(shape) * rng.choice([0.01, 1.0, 100.0], shape)
-        p, m, v = step(impl, p, g, m, v, t, where=f" at step {t} of 50 with random gradients")
-
-
-@pytest.mark.values
-def test_trajectory_quadratic(impl, rng):
-    """50 steps on a quadratic bowl follow Adam exactly and go downhill"""
-    shape = (3, 5)
-    a = rng.uniform(0.5, 5.0, shape)
-    centre = rng.standard_normal(shape)
-    p = centre + rng.choice([-1.0, 1.0], shape) * rng.uniform(1.0, 2.0, shape)
-    start_loss = 0.5 * float(np.sum(a * (p - centre) ** 2))
-    m, v = np.zeros(shape), np.zeros(shape)
-    for t in range(1, 51):
-        g = a * (p - centre)
-        p, m, v = step(impl, p, g, m, v, t, where=f" at step {t} of 50 on a quadratic", lr=0.05)
-    end_loss = 0.5 * float(np.sum(a * (p - centre) ** 2))
-    if not end_loss < 0.1 * start_loss:
-        raise Mistake(
-            f"50 Adam steps (lr=0.05) on the quadratic 0.5 * sum(a * (p - c)**2) took the loss "
-            f"from {start_loss:.4g} to {end_loss:.4g}; it should fall below a tenth"
-        )
-
-
 KEYWORDS = {
     "lr": {"lr": 0.05},
     "beta1": {"beta1": 0.5},
@@ -413,7 +356,7 @@ SHAPES = [(), (0,), (1,), (6,), (3, 7), (2, 3, 4), (2, 1, 3, 2)]
 
 
 @pytest.mark.shapes
-@pytest.mark.parametrize("shape", SHAPES, ids=lambda s: "x".join(map(str, s)) or "0d")
+@pytest.mark.parametrize("shape", SHAPES, ids=shape_id)
 def test_any_shape(impl, rng, shape):
     """param of any shape, including 0-d and empty, gives float64 results of that shape"""
     p = rng.standard_normal(shape)
@@ -540,3 +483,37 @@ def test_no_state_between_calls(impl, rng):
             ):
                 raise Mistake(f"{call}: {HIDDEN_STATE}")
             runs[index] = list(check_step(once, p, g, m, v, t, {}, call))
+
+
+# -- trajectories: the costliest tests (50 calls each) run last -----------------------------
+
+
+@pytest.mark.values
+def test_trajectory_random_gradients(impl, rng):
+    """50 steps with random gradients follow Adam exactly, step by step"""
+    shape = (4, 3)
+    p = rng.standard_normal(shape)
+    m, v = np.zeros(shape), np.zeros(shape)
+    for t in range(1, 51):
+        g = rng.standard_normal(shape) * rng.choice([0.01, 1.0, 100.0], shape)
+        p, m, v = step(impl, p, g, m, v, t, where=f" at step {t} of 50 with random gradients")
+
+
+@pytest.mark.values
+def test_trajectory_quadratic(impl, rng):
+    """50 steps on a quadratic bowl follow Adam exactly and go downhill"""
+    shape = (3, 5)
+    a = rng.uniform(0.5, 5.0, shape)
+    centre = rng.standard_normal(shape)
+    p = centre + rng.choice([-1.0, 1.0], shape) * rng.uniform(1.0, 2.0, shape)
+    start_loss = 0.5 * float(np.sum(a * (p - centre) ** 2))
+    m, v = np.zeros(shape), np.zeros(shape)
+    for t in range(1, 51):
+        g = a * (p - centre)
+        p, m, v = step(impl, p, g, m, v, t, where=f" at step {t} of 50 on a quadratic", lr=0.05)
+    end_loss = 0.5 * float(np.sum(a * (p - centre) ** 2))
+    if not end_loss < 0.1 * start_loss:
+        raise Mistake(
+            f"50 Adam steps (lr=0.05) on the quadratic 0.5 * sum(a * (p - c)**2) took the loss "
+            f"from {start_loss:.4g} to {end_loss:.4g}; it should fall below a tenth"
+        )

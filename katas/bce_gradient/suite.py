@@ -20,6 +20,7 @@ from grader.suite import (
     expect_scalar,
     no_fp_warnings,
     numerical_gradient,
+    shape_id,
 )
 
 SUMMED = "the loss is summed over the elements instead of averaged: take the mean over all of them"
@@ -343,10 +344,6 @@ def test_logits_grad_random(impl, rng):
 # -- shapes -----------------------------------------------------------------------------------
 
 SHAPES = [(), (1,), (6,), (1, 4), (5, 2), (2, 3, 4)]
-
-
-def shape_id(shape: tuple) -> str:
-    return "x".join(map(str, shape)) or "0d"
 
 
 @pytest.mark.shapes

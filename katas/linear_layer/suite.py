@@ -185,6 +185,35 @@ HAND_G = np.array([[1.0, 0.0], [0.0, 2.0], [-1.0, 1.0], [1.0, 1.0]])
 HAND_CALL = "Linear(3, 2) with W = [[1, 0, -1], [2, 1, 0]], b = [0.5, -1]"
 
 
+LAYER_SIZES = [(3, 5), (5, 3), (1, 6), (6, 1), (1, 1)]
+
+
+def expect_attribute_shape(value, shape: tuple, what: str, wrong: dict) -> None:
+    if not isinstance(value, np.ndarray):
+        raise Mistake(f"{what} is {describe(value)}; it must be a NumPy array")
+    if value.shape != shape:
+        hint = wrong.get(value.shape, "")
+        raise Mistake(f"{what} has shape {value.shape}; expected {shape}.{hint}")
+
+
+# The layer's shapes first: a bug there breaks every later test with a less telling message.
+@pytest.mark.shapes
+def test_init_shapes(impl, rng):
+    """W has shape (out_features, in_features) and b (out_features,)"""
+    for fan_in, fan_out in LAYER_SIZES[:4]:
+        layer = impl.Linear(fan_in, fan_out, rng=np.random.default_rng(seed_of(rng)))
+        name = f"Linear({fan_in}, {fan_out}, rng=...)"
+        w_hint = (
+            " Likely mistake: W is stored transposed; it must have shape "
+            "(out_features, in_features), as in PyTorch's nn.Linear"
+        )
+        expect_attribute_shape(layer.W, (fan_out, fan_in), f"{name}.W", {(fan_in, fan_out): w_hint})
+        b_hint = " Likely mistake: b must be 1-D, of shape (out_features,)"
+        expect_attribute_shape(
+            layer.b, (fan_out,), f"{name}.b", {(1, fan_out): b_hint, (fan_out, 1): b_hint}
+        )
+
+
 @pytest.mark.values
 def test_forward_small_example(impl):
     """forward on a hand-checked example"""
@@ -315,9 +344,6 @@ def test_init_glorot_uniform_law(impl, rng):
         raise Mistake(f"{seen} The spread is not that of a uniform draw on [-l, l].")
 
 
-LAYER_SIZES = [(3, 5), (5, 3), (1, 6), (6, 1), (1, 1)]
-
-
 @pytest.mark.values
 def test_init_bias_zero_and_weights_within_limit(impl, rng):
     """b starts at zeros and every |W| is within the Glorot limit, for several layer sizes"""
@@ -334,31 +360,6 @@ def test_init_bias_zero_and_weights_within_limit(impl, rng):
                 f"{name}.W has an entry of magnitude {float(np.max(np.abs(W))):.4g}, beyond the "
                 f"Glorot-uniform limit sqrt(6 / ({fan_in} + {fan_out})) = {limit:.4g}"
             )
-
-
-def expect_attribute_shape(value, shape: tuple, what: str, wrong: dict) -> None:
-    if not isinstance(value, np.ndarray):
-        raise Mistake(f"{what} is {describe(value)}; it must be a NumPy array")
-    if value.shape != shape:
-        hint = wrong.get(value.shape, "")
-        raise Mistake(f"{what} has shape {value.shape}; expected {shape}.{hint}")
-
-
-@pytest.mark.shapes
-def test_init_shapes(impl, rng):
-    """W has shape (out_features, in_features) and b (out_features,)"""
-    for fan_in, fan_out in LAYER_SIZES[:4]:
-        layer = impl.Linear(fan_in, fan_out, rng=np.random.default_rng(seed_of(rng)))
-        name = f"Linear({fan_in}, {fan_out}, rng=...)"
-        w_hint = (
-            " Likely mistake: W is stored transposed; it must have shape "
-            "(out_features, in_features), as in PyTorch's nn.Linear"
-        )
-        expect_attribute_shape(layer.W, (fan_out, fan_in), f"{name}.W", {(fan_in, fan_out): w_hint})
-        b_hint = " Likely mistake: b must be 1-D, of shape (out_features,)"
-        expect_attribute_shape(
-            layer.b, (fan_out,), f"{name}.b", {(1, fan_out): b_hint, (fan_out, 1): b_hint}
-        )
 
 
 @pytest.mark.shapes

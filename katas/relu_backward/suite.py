@@ -10,8 +10,10 @@ from grader.suite import (
     expect_close,
     expect_gradient,
     expect_inputs_unchanged,
+    jittered,
     no_fp_warnings,
     numerical_gradient,
+    shape_id,
 )
 
 AT_ZERO = "the derivative at exactly 0 must be 0: use x > 0, not x >= 0"
@@ -29,12 +31,6 @@ def backward_mistakes(g: np.ndarray, x: np.ndarray) -> dict:
         TIMES_X: g * np.maximum(x, 0),
         UNCHANGED: g,
     }
-
-
-def jittered(rng: np.random.Generator, shape: tuple) -> np.ndarray:
-    """Random inputs kept at least 0.1 away from the kink at 0."""
-    x = rng.standard_normal(shape)
-    return np.where(np.abs(x) < 0.1, np.sign(x) * 0.1 + x, x) + 0.0
 
 
 @pytest.mark.values
@@ -107,7 +103,7 @@ SHAPES = [(), (0,), (4,), (1, 5), (3, 0), (2, 3, 4), (2, 1, 3, 2)]
 
 
 @pytest.mark.shapes
-@pytest.mark.parametrize("shape", SHAPES, ids=lambda s: "x".join(map(str, s)) or "0d")
+@pytest.mark.parametrize("shape", SHAPES, ids=shape_id)
 def test_forward_any_shape(impl, rng, shape):
     """relu_forward works for any shape, including 0-d and empty arrays"""
     x = rng.standard_normal(shape)
@@ -115,7 +111,7 @@ def test_forward_any_shape(impl, rng, shape):
 
 
 @pytest.mark.shapes
-@pytest.mark.parametrize("shape", SHAPES, ids=lambda s: "x".join(map(str, s)) or "0d")
+@pytest.mark.parametrize("shape", SHAPES, ids=shape_id)
 def test_backward_any_shape(impl, rng, shape):
     """relu_backward works for any shape, including 0-d and empty arrays"""
     x = jittered(rng, shape)

@@ -18,6 +18,7 @@ from grader.suite import (
     likely_mistake,
     no_fp_warnings,
     numerical_gradient,
+    shape_id,
 )
 
 # Likely mistakes, named in failure messages.
@@ -222,9 +223,10 @@ def learner(impl):
     return KeepdimsHint(impl)
 
 
-def shape_id(case: tuple) -> str:
+def case_id(case: tuple) -> str:
+    """A test id for a (shape, axis) case: ``2x3-axis-1``."""
     shape, axis = case
-    return ("x".join(map(str, shape)) or "0d") + f"-axis{axis}"
+    return f"{shape_id(shape)}-axis{axis}"
 
 
 # --- values -----------------------------------------------------------------------------------
@@ -325,7 +327,7 @@ OTHER_CASES = [((6,), 0), ((3, 5), 0), ((2, 3, 4), 1), ((2, 3, 4), -3), ((0, 4),
 
 
 @pytest.mark.shapes
-@pytest.mark.parametrize("case", SOFTMAX_CASES, ids=shape_id)
+@pytest.mark.parametrize("case", SOFTMAX_CASES, ids=case_id)
 def test_softmax_any_shape_and_axis(learner, rng, case):
     """softmax works for any shape and any axis, negative too"""
     shape, axis = case
@@ -339,7 +341,7 @@ def test_softmax_any_shape_and_axis(learner, rng, case):
 
 
 @pytest.mark.shapes
-@pytest.mark.parametrize("case", OTHER_CASES, ids=shape_id)
+@pytest.mark.parametrize("case", OTHER_CASES, ids=case_id)
 def test_log_softmax_any_shape_and_axis(learner, rng, case):
     """log_softmax works for any shape and any axis, negative too"""
     shape, axis = case
@@ -353,7 +355,7 @@ def test_log_softmax_any_shape_and_axis(learner, rng, case):
 
 
 @pytest.mark.shapes
-@pytest.mark.parametrize("case", OTHER_CASES, ids=shape_id)
+@pytest.mark.parametrize("case", OTHER_CASES, ids=case_id)
 def test_backward_any_shape_and_axis(learner, rng, case):
     """softmax_backward works for any shape and any axis, negative too"""
     shape, axis = case
@@ -385,7 +387,7 @@ def test_softmax_keeps_float32(learner, rng):
 
 
 @pytest.mark.gradients
-@pytest.mark.parametrize("case", [((4, 5), -1), ((4, 5), 0), ((2, 3, 4), 1)], ids=shape_id)
+@pytest.mark.parametrize("case", [((4, 5), -1), ((4, 5), 0), ((2, 3, 4), 1)], ids=case_id)
 def test_backward_matches_finite_differences(learner, rng, case):
     """softmax_backward is the gradient of softmax (finite differences)"""
     shape, axis = case
