@@ -15,7 +15,9 @@ learning XOR with the defaults.
 import numpy as np
 import pytest
 
+from grader.results import Figure
 from grader.suite import (
+    LearnerFailure,
     Mistake,
     describe,
     expect_array,
@@ -1196,7 +1198,27 @@ def unseen_points(rng, trained):
     return X[confident], y[confident]
 
 
-def expect_learns(impl, rng, X, y, what, runs):
+def draw_training(figures, reference, model, history, seed, X, y, what):
+    """The learner's loss per epoch beside the reference's, and the learned regions (unscored)."""
+    ours = reference.MLP(XOR_SIZES, seed=seed).fit(X, y)
+    series = {"your fit": [float(v) for v in history], "reference": [float(v) for v in ours]}
+    figures.append(Figure("curves", f"training loss per epoch ({what})", series))
+    cells = np.linspace(0.0, 1.0, 24)
+    grid = np.array([(x, y_) for y_ in cells[::2][::-1] for x in cells])
+    try:
+        labels = model.predict(grid)
+    except LearnerFailure:
+        return  # predict's own test says what is wrong with it
+    if (
+        isinstance(labels, np.ndarray)
+        and labels.shape == (len(grid),)
+        and labels.dtype.kind in "iu"
+    ):
+        rows = np.clip(labels, 0, 1).reshape(12, 24).tolist()
+        figures.append(Figure("regions", "learned classes over the unit square", grid=rows))
+
+
+def expect_learns(impl, rng, X, y, what, runs, figures=None, reference=None):
     """fit with the defaults learns XOR: the TRAINED network labels seen and unseen points.
 
     Right labels without learning are told apart: remembered training points fail on
@@ -1207,6 +1229,8 @@ def expect_learns(impl, rng, X, y, what, runs):
         seed, model, initial, trained = trainable_seed(impl, rng, X, y, what)
         call = f"MLP({XOR_SIZES}, seed={seed}).fit(X, y) with the defaults on {what}"
         history = history_array(model.fit(X, y), 500, call)
+        if figures is not None and not figures:
+            draw_training(figures, reference, model, history, seed, X, y, what)
         got = expect_labels(model.predict(X), len(y), 2, f"predict(X) after {call}")
         right = int(np.sum(got == y))
         if right != len(y):
@@ -1242,9 +1266,9 @@ def expect_learns(impl, rng, X, y, what, runs):
 
 
 @pytest.mark.values
-def test_xor_corners_learned_with_defaults(impl, rng):
+def test_xor_corners_learned_with_defaults(impl, rng, figures, reference):
     """MLP([2, 16, 2]).fit with the defaults learns XOR from the four corners"""
-    expect_learns(impl, rng, XOR_X, XOR_Y, "the four XOR corners", runs=3)
+    expect_learns(impl, rng, XOR_X, XOR_Y, "the four XOR corners", 3, figures, reference)
 
 
 @pytest.mark.values
