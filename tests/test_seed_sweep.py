@@ -44,12 +44,14 @@ def test_never_ends_on_seed_3(impl, seed):
 """
 
 
-def write_kata(root: Path, kata_id: str, suite: str, solution: str, budget_s: float) -> None:
+def write_kata(
+    root: Path, kata_id: str, suite: str, solution: str, budget_s: float, load_timeout_s: float = 10
+) -> None:
     folder = root / "katas" / kata_id
     folder.mkdir(parents=True)
     (folder / "kata.toml").write_text(
         f'id = "{kata_id}"\ntitle = "{kata_id}"\ndifficulty = "warm-up"\nminutes = 1\n'
-        f'requires = ["double"]\n\n[limits]\ncall_timeout_s = 2\nload_timeout_s = 3\n'
+        f'requires = ["double"]\n\n[limits]\ncall_timeout_s = 2\nload_timeout_s = {load_timeout_s}\n'
         f"budget_s = {budget_s}\n"
     )
     (folder / "prompt.md").write_text("Double an array.\n")
@@ -68,7 +70,8 @@ def fragile_bank(tmp_path_factory: pytest.TempPathFactory) -> Bank:
             return x if x[0] == 2 else 2 * x  # wrong only where the first entry is 2
         """
     write_kata(root, "fragile", FRAGILE_SUITE, wrong_on_2, budget_s=60)
-    write_kata(root, "hanging", HANGING_SUITE, "def double(x):\n    return 2 * x\n", budget_s=2)
+    hanging = "def double(x):\n    return 2 * x\n"
+    write_kata(root, "hanging", HANGING_SUITE, hanging, budget_s=2, load_timeout_s=3)
     return open_bank(root)
 
 

@@ -64,7 +64,7 @@ def hanging_bank(tmp_path_factory: pytest.TempPathFactory) -> Bank:
         folder.mkdir(parents=True)
         (folder / "kata.toml").write_text(
             f'id = "{kata}"\ntitle = "{kata}"\ndifficulty = "warm-up"\nminutes = 1\n'
-            'requires = ["answer"]\n\n[limits]\nbudget_s = 1\nload_timeout_s = 2\n'
+            'requires = ["answer"]\n\n[limits]\nbudget_s = 1\nload_timeout_s = 10\n'
         )
         (folder / "prompt.md").write_text("Return 42.\n")
         (folder / "stub.py").write_text("def answer():\n    raise NotImplementedError\n")
