@@ -27,6 +27,7 @@ SEEDS = [
     "weight_init",
     "batchnorm",
     "dropout",
+    "mlp_iris",
 ]
 
 
