@@ -114,6 +114,8 @@ def mock_start(
 
 def countdown(ctx: click.Context, started: Mock) -> None:
     """Live countdown; re-checks a file when it is saved (polling); grades at the deadline."""
+    from grader.cli_learner import record_in_workspace  # the one way a check is recorded
+
     bank = bank_of(ctx)
     folder = started.workspace.folder
     seen = {k: started.workspace.file_for(k).stat().st_mtime for k in started.katas}
@@ -138,10 +140,10 @@ def countdown(ctx: click.Context, started: Mock) -> None:
                     echo(
                         f"\r{kata_id}: {result.passed}/{result.total} passed, score {result.score:g}"
                     )
-                    try:
-                        current.record_check(result, path)
-                    except KataError as error:
-                        warn(f"this check was not recorded: {error}")
+                    hints = current.workspace.hints_used(kata_id)
+                    _, problem = record_in_workspace(current.workspace, result, path, hints)
+                    if problem:
+                        warn(f"this check was not recorded: {problem}")
             time.sleep(min(POLL_SECONDS, max(left, 0.05)))
     except KeyboardInterrupt:
         echo("\nThe mock keeps running: `kata mock status` and `kata mock finish` in its folder.")
