@@ -78,8 +78,15 @@ class MLP:
         _, grad_W, grad_b = self._loss_and_gradients(X, y)
         return grad_W, grad_b
 
-    def fit(self, X: np.ndarray, y: np.ndarray, epochs: int = 500, lr: float = 0.01,
-            batch_size: int | None = None, optimizer: str = "adam") -> list[float]:  # fmt: skip
+    def fit(
+        self,
+        X: np.ndarray,
+        y: np.ndarray,
+        epochs: int = 500,
+        lr: float = 0.01,
+        batch_size: int | None = None,
+        optimizer: str = "adam",
+    ) -> list[float]:
         if optimizer not in ("adam", "sgd"):
             raise ValueError(f"unknown optimizer {optimizer!r}: use 'adam' or 'sgd'")
         n_layers = len(self.weights)

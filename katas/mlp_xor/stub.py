@@ -24,8 +24,15 @@ class MLP:
         """(gradients of loss(X, y) w.r.t. each weight, ... w.r.t. each bias), shaped like them."""
         raise NotImplementedError("MLP.gradients")
 
-    def fit(self, X: np.ndarray, y: np.ndarray, epochs: int = 500, lr: float = 0.01,
-            batch_size: int | None = None, optimizer: str = "adam") -> list[float]:  # fmt: skip
+    def fit(
+        self,
+        X: np.ndarray,
+        y: np.ndarray,
+        epochs: int = 500,
+        lr: float = 0.01,
+        batch_size: int | None = None,
+        optimizer: str = "adam",
+    ) -> list[float]:
         """Train in place with 'adam' or 'sgd'; return one mean loss per epoch (before updates)."""
         raise NotImplementedError("MLP.fit")
 
