@@ -54,6 +54,8 @@ class Submission:
     student: str
     files: dict[str, StagedFile]  # kata id -> its private copy
     source: str  # "folder" or "zip"
+    rejected: dict[str, str] = field(default_factory=dict)  # kata id -> why its file is not graded
+    notes: list[str] = field(default_factory=list)  # every other decision, for discovery.txt
 
 
 @dataclass(frozen=True)
