@@ -29,14 +29,16 @@ SEEDS = [
     "dropout",
     "mlp_iris",
 ]
+BEYOND = ["conv2d", "embedding"]
 
 
 def test_the_bundled_bank_has_every_kata_of_the_contract_by_track_and_minutes(bank):
-    assert set(bank.katas) == set(CORE + SEEDS)
+    assert set(bank.katas) == set(CORE + SEEDS + BEYOND)
     assert [k.id for k in bank.katas.values() if k.track == "core"] == sorted(
         CORE, key=lambda k: (bank.get(k).minutes, k)
     )
     assert {k.id for k in bank.katas.values() if k.track == "seeds"} == set(SEEDS)
+    assert {k.id for k in bank.katas.values() if k.track == "beyond"} == set(BEYOND)
     minutes = [kata.minutes for kata in bank.katas.values()]
     assert minutes == sorted(minutes)
 
