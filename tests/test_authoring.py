@@ -79,3 +79,17 @@ def test_validate_fails_on_authoring_faults_with_one_line_each(faulty_bank):
     assert any("test_backward_at_zeros" in line for line in todo)
     assert any("test_added_without_title has no docstring" in line for line in todo)
     assert "Traceback" not in result.output
+
+
+def test_every_public_suite_helper_is_documented_with_an_example():
+    import grader.suite
+
+    page = (Path(__file__).resolve().parent.parent / "docs" / "suite.md").read_text()
+    sections = page.split("\n### ")[1:]
+    documented = {}
+    for section in sections:
+        heading = section.split("\n", 1)[0]
+        for name in heading.replace("`", "").replace(",", " ").split():
+            documented[name.split("(")[0]] = "```python" in section
+    missing = [name for name in grader.suite.__all__ if not documented.get(name)]
+    assert missing == []
