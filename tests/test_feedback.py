@@ -156,3 +156,24 @@ def test_a_helper_names_its_mistake_apart_from_the_message():
         expect_close(got, [0.0, 1.0], call="f(x)", mistakes={HINT: got})
     assert raised.value.hint == HINT
     assert str(raised.value).endswith(f"Likely mistake: {HINT}")
+
+
+def test_kata_grade_writes_feedback_files_under_the_policy(fast_bank, tmp_path):
+    solution = (fast_bank.root / "solutions" / "relu_backward.py").read_text()
+    for student, source in (("ann", solution), ("bob", solution.replace("x > 0", "x >= 0"))):
+        (tmp_path / "class" / student).mkdir(parents=True)
+        (tmp_path / "class" / student / "relu_backward.py").write_text(source)
+    out = tmp_path / "gb"
+    args = ["grade", str(tmp_path / "class"), "--out", str(out), "--no-timing"]
+    result = CliRunner().invoke(
+        main, [*args, "--bank", str(fast_bank.root), "--feedback", "summary,values=titles"]
+    )
+    assert result.exit_code == 0, result.output
+    feedback = (out / "feedback" / "bob.md").read_text()
+    assert feedback.startswith("# Feedback for bob")
+    assert "the derivative at exactly 0 is 0: failed. Likely mistake:" in feedback
+    assert "works for any shape" not in feedback  # shapes: summary only
+    assert "expected" not in feedback and str(tmp_path) not in feedback
+    detail = json.loads((out / "students" / "bob.json").read_text())
+    assert detail["feedback"] == "summary,values=titles"
+    assert json.loads((out / "gradescope" / "bob" / "results.json").read_text())["tests"]
