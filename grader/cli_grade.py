@@ -159,6 +159,7 @@ def grade(
         results = grade_submission(
             katas, gradescope_root, seed, policy=policy, points=points, timing=timing
         )
+        echo(printable(results["output"], lines=True), err=True)  # for Gradescope's log
         echo(
             f"Gradescope results written: score {results['score']:g}/{points:g} "
             f"(seed {results['extra_data']['seed']})"
