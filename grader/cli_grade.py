@@ -13,6 +13,7 @@ from grader.cli import bank_of, bank_option, echo, style
 from grader.engine import new_seed
 from grader.errors import KataError
 from grader.exports import student_table, total_of, write_exports
+from grader.feedback import LEVELS, FeedbackPolicy, parse_policy
 from grader.gradebook import Gradebook
 from grader.gradescope import grade_submission, write_bundle
 from grader.grading import plan_jobs, run_jobs
@@ -26,6 +27,32 @@ def chosen_katas(bank, names: str | None) -> list[Kata]:
     if not names:
         return list(bank.katas.values())
     return [bank.get(name.strip()) for name in names.split(",") if name.strip()]
+
+
+# --- what students see (--feedback) and Gradescope's total (--points) ---
+def feedback_option(default: str):
+    """``--feedback POLICY``, parsed into a ``FeedbackPolicy`` (a bad one is a one-line error)."""
+    return click.option(
+        "--feedback",
+        "policy",
+        default=default,
+        show_default=True,
+        metavar="POLICY",
+        callback=lambda _ctx, _param, value: parse_policy(value),
+        help=f"What students see: one of {', '.join(LEVELS)}, for every test category "
+        "and/or per category (values, shapes, gradients, stability, contract), "
+        "e.g. titles,gradients=full.",
+    )
+
+
+points_option = click.option(
+    "--points",
+    type=click.FloatRange(0, min_open=True),
+    default=100.0,
+    show_default=True,
+    help="The assignment's total on Gradescope, shared equally by the katas.",
+)
+# --- end of feedback options ---
 
 
 def show_progress(progress: Progress, job, result) -> None:
@@ -85,6 +112,8 @@ def show_progress(progress: Progress, job, result) -> None:
     show_default=True,
     help="Where Gradescope's submission/ and results/ are.",
 )
+@feedback_option("full")
+@points_option
 @click.pass_context
 def grade(
     ctx: click.Context,
@@ -99,17 +128,21 @@ def grade(
     require_confinement: bool,
     gradescope: bool,
     gradescope_root: Path,
+    policy: FeedbackPolicy,
+    points: float,
 ) -> None:
     """Grade a class: SUBMISSIONS/<student>/<kata>.py (or <student>.zip), in parallel.
 
-    Writes a SQLite gradebook, grades.csv, students/<student>.json and
-    gradescope/<student>/results.json into --out. Run the same command again
-    to resume an interrupted run: finished jobs are kept unless the file changed.
+    Writes a SQLite gradebook, grades.csv, students/<student>.json,
+    feedback/<student>.md and gradescope/<student>/results.json into --out; what
+    students see in the last three is --feedback's choice. Run the same command
+    again to resume an interrupted run: finished jobs are kept unless the file changed.
 
     \b
     Example:
         kata grade submissions/ --out gradebook --workers 4
         kata grade submissions/ --katas relu_backward,adam_step
+        kata grade submissions/ --feedback titles,gradients=full
     """
     bank = bank_of(ctx, bank_dir)
     katas = chosen_katas(bank, names)
@@ -123,10 +156,14 @@ def grade(
     if warning:
         echo(style(f"kata: warning: {warning}", fg="red", bold=True), err=True)
     if gradescope:
-        results = grade_submission(katas, gradescope_root, seed)
-        if "output" in results:
-            echo(style(printable(results["output"]), fg="yellow"), err=True)
-        echo(f"Gradescope results written: score {results['score']:g}/100")
+        results = grade_submission(
+            katas, gradescope_root, seed, policy=policy, points=points, timing=timing
+        )
+        echo(printable(results["output"], lines=True), err=True)  # for Gradescope's log
+        echo(
+            f"Gradescope results written: score {results['score']:g}/{points:g} "
+            f"(seed {results['extra_data']['seed']})"
+        )
         return
     if submissions is None:
         raise click.UsageError("give the SUBMISSIONS folder (or --gradescope)")
@@ -162,7 +199,7 @@ def grade(
         rows = book.rows()
     finally:
         book.close()
-    write_exports(out, rows, students, kata_ids)
+    write_exports(out, rows, students, kata_ids, policy)
     render_summary(rows, students, kata_ids, out)
     if failures:
         for job, error in failures[:10]:
@@ -191,7 +228,8 @@ def render_summary(rows, students: list[str], katas: list[str], out: Path) -> No
     totals = [total_of(graded, katas) for graded in table.values()]
     echo(f"{'overall':16s} {sum(totals) / len(totals):6.1f}")
     echo(
-        f"Wrote {out / 'gradebook.sqlite3'}, {out / 'grades.csv'}, {out / 'students'}/, {out / 'gradescope'}/"
+        f"Wrote {out / 'gradebook.sqlite3'}, {out / 'grades.csv'}, {out / 'students'}/, "
+        f"{out / 'feedback'}/, {out / 'gradescope'}/"
     )
 
 
@@ -200,14 +238,40 @@ def render_summary(rows, students: list[str], katas: list[str], out: Path) -> No
 @click.option(
     "--katas", "names", help="Comma-separated kata ids (default: every kata in the bank)."
 )
+@click.option(
+    "--seed",
+    type=click.IntRange(0, 2**63 - 1),
+    help="Seed for the suites' random inputs on every submission (default: drawn now).",
+)
+@feedback_option("titles")
+@points_option
+@bank_option
 @click.pass_context
-def gradescope_bundle(ctx: click.Context, out: Path, names: str | None) -> None:
+def gradescope_bundle(
+    ctx: click.Context,
+    out: Path,
+    names: str | None,
+    seed: int | None,
+    policy: FeedbackPolicy,
+    points: float,
+    bank_dir: Path | None,
+) -> None:
     """Write Gradescope's autograder zip (setup.sh + run_autograder + this project).
+
+    The seed, --feedback and --points are baked into run_autograder: every run of
+    the same file gets the same score, and results.json records the seed.
 
     \b
     Example:
         kata gradescope-bundle autograder.zip --katas relu_backward,stable_softmax
+        kata gradescope-bundle autograder.zip --points 20 --feedback titles,values=after-due
     """
-    bank = bank_of(ctx)
-    members = write_bundle(bank, chosen_katas(bank, names), out)
-    echo(f"Wrote {out} ({len(members)} files): upload it as the assignment's autograder.")
+    bank = bank_of(ctx, bank_dir)
+    seed = new_seed() if seed is None else seed
+    members = write_bundle(
+        bank, chosen_katas(bank, names), out, seed=seed, policy=policy, points=points
+    )
+    echo(
+        f"Wrote {out} ({len(members)} files; seed {seed}, feedback {policy.spec}, "
+        f"{points:g} points): upload it as the assignment's autograder."
+    )

@@ -103,6 +103,9 @@ class KataPlugin:
         if call.excinfo is not None and not call.excinfo.errisinstance(pytest.skip.Exception):
             kind, message = failure_message(call.excinfo.value)
             meta.update({"kind": kind, "message": message[:1500]})
+            hint = getattr(call.excinfo.value, "hint", None)
+            if isinstance(call.excinfo.value, Mistake) and isinstance(hint, str):
+                meta["mistake"] = hint[:500]  # the check's own structured part
             flag = getattr(call.excinfo.value, "flag", None)
             if isinstance(call.excinfo.value, LearnerFailure) and flag:
                 meta["flag"] = flag
@@ -144,6 +147,8 @@ def read_report(
         )
         name = entry["nodeid"].split("::", 1)[-1]
         message = "" if passed else meta.get("message", "the test did not pass")
+        # A helper's Mistake names its mistake apart; otherwise it ends the message.
+        mistake = meta.get("mistake") if "mistake" in meta else split_hint(message)[1]
         tests.append(
             TestResult(
                 name=name,
@@ -153,7 +158,7 @@ def read_report(
                 message=message,
                 duration_s=round(duration, 4),
                 weight=weight(name),
-                mistake=split_hint(message)[1],
+                mistake=(mistake or None) if not passed else None,
             )
         )
         if not passed and meta.get("flag"):

@@ -54,8 +54,33 @@ Mistakes = Mapping[str, Any] | Callable[[], Mapping[str, Any]]
 ANY_SHAPES = [(), (0,), (4,), (1, 5), (3, 0), (2, 3, 4), (2, 1, 3, 2)]
 
 
+LIKELY = "Likely mistake"  # the label that ends a message naming a mistake (results.HINT)
+CLOSEST = "Closest known mistake (perhaps with another)"
+
+
 class Mistake(AssertionError):
-    """A failed check; its message is shown to the learner as it is."""
+    """A failed check; its message is shown to the learner as it is, under full feedback.
+
+    ``hint`` is the named likely mistake that also ends the message, kept apart so a
+    feedback policy that hides values (``--feedback titles``) can still show it: ""
+    when the check names none. A suite that raises ``Mistake(message)`` itself may
+    end the message with "Likely mistake: ..." instead; the runner reads that part.
+    """
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.hint = hint
+
+
+def _mistake(head: str, label: str = "", text: str = "") -> Mistake:
+    """A Mistake whose message is ``head`` then "<label>: <text>", with ``text`` as its hint.
+
+    Only a mistake the result matches (``LIKELY``) is the hint; the closest of several is
+    said in the message only.
+    """
+    if not text:
+        return Mistake(head, hint="")
+    return Mistake(f"{head} {label}: {text}", hint=text if label == LIKELY else "")
 
 
 def _known(mistakes: Mistakes | None) -> Mapping[str, Any]:
@@ -120,10 +145,9 @@ def expect_array(
     if not isinstance(got, np.ndarray):
         raise Mistake(f"{call} returned {describe(got)}; it must return a NumPy array")
     if shape is not None and got.shape != tuple(shape):
-        hint = shape_hint(got.shape, tuple(shape))
-        raise Mistake(
-            f"{call} returned shape {got.shape}; expected {tuple(shape)}.{hint}".rstrip(".")
-        )
+        hint = _shape_mistake(got.shape, tuple(shape))
+        head = f"{call} returned shape {got.shape}; expected {tuple(shape)}"
+        raise _mistake(f"{head}." if hint else head, LIKELY, hint)
     if dtype is not None and got.dtype != np.dtype(dtype):
         raise Mistake(
             f"{call} returned dtype {got.dtype}; expected {np.dtype(dtype)} (keep the input's dtype)"
@@ -132,28 +156,31 @@ def expect_array(
 
 
 def shape_hint(got: tuple, expected: tuple) -> str:
-    """The likely cause of a wrong shape, from the two shapes alone, or ''."""
+    """The likely cause of a wrong shape, from the two shapes alone, as " Likely mistake: ...", or ''."""
+    text = _shape_mistake(got, expected)
+    return f" {LIKELY}: {text}" if text else ""
+
+
+def _shape_mistake(got: tuple, expected: tuple) -> str:
     if len(got) == 2 and got[0] == got[1] and expected in ((got[0],), (got[0], 1)):
         return (
-            f" Likely mistake: a ({got[0]}, 1) array met a ({got[0]},) array and NumPy "
+            f"a ({got[0]}, 1) array met a ({got[0]},) array and NumPy "
             f"broadcast them to {got}; make both the same shape first"
         )
     if got == expected[::-1] and len(expected) > 1:
-        return " Likely mistake: the result is transposed"
+        return "the result is transposed"
     if got == () and expected != ():
-        return (
-            " Likely mistake: the result was reduced over every axis (a sum or mean without axis=)"
-        )
+        return "the result was reduced over every axis (a sum or mean without axis=)"
     if len(got) == len(expected) - 1 and any(
         expected[:i] + expected[i + 1 :] == got for i in range(len(expected))
     ):
-        return " Likely mistake: an axis was reduced away; keep it with keepdims=True"
+        return "an axis was reduced away; keep it with keepdims=True"
     if (
         len(got) == len(expected) + 1
         and 1 in got
         and tuple(d for d in got if d != 1) == tuple(d for d in expected if d != 1)
     ):
-        return " Likely mistake: an extra axis of length 1"
+        return "an extra axis of length 1"
     return ""
 
 
@@ -184,16 +211,20 @@ def likely_mistake(got: Any, mistakes: Mistakes | None, expected: Any = None) ->
     known mistake whose answer lies much closer to ``got`` than the right answer does
     is named as the closest, so the learner still learns where to look first.
     """
+    label, text = _named_mistake(got, mistakes, expected)
+    return f" {label}: {text}" if text else ""
+
+
+def _named_mistake(got: Any, mistakes: Mistakes | None, expected: Any = None) -> tuple[str, str]:
+    """``likely_mistake``'s label (``LIKELY`` or ``CLOSEST``) and text, or ("", "")."""
     if not mistakes or not isinstance(got, np.ndarray):
-        return ""
+        return "", ""
     mistakes = _known(mistakes)
     for message, alternative in mistakes.items():
         if _matches(got, alternative):
-            return f" Likely mistake: {message}"
+            return LIKELY, message
     closest = _closest_mistake(got, mistakes, expected)
-    if closest:
-        return f" Closest known mistake (perhaps with another): {closest}"
-    return ""
+    return (CLOSEST, closest) if closest else ("", "")
 
 
 def _closest_mistake(got: np.ndarray, mistakes: Mapping[str, Any], expected: Any) -> str:
@@ -239,10 +270,10 @@ def expect_close(
         flat = int(np.flatnonzero(bad_finite)[0])
         value = got64.reshape(-1)[flat]
         what = "NaN" if np.isnan(value) else str(value)
-        raise Mistake(
+        raise _mistake(
             f"{call} returned {what} {_index_text(got, flat)} where {want64.reshape(-1)[flat]:.6g} "
-            f"was expected ({int(bad_finite.sum())} non-finite entries)."
-            f"{likely_mistake(got, mistakes, want64)}"
+            f"was expected ({int(bad_finite.sum())} non-finite entries).",
+            *_named_mistake(got, mistakes, want64),
         )
     with np.errstate(invalid="ignore"):
         # An infinite expected entry (e.g. log 0 = -inf) must be matched exactly.
@@ -252,10 +283,11 @@ def expect_close(
     if np.all(error <= allowed):
         return got
     flat = int(np.argmax(error - allowed))
-    raise Mistake(
+    raise _mistake(
         f"{call} has wrong values: max abs error {float(error.reshape(-1)[flat]):.3g} "
         f"{_index_text(got, flat)} (expected {want64.reshape(-1)[flat]:.6g}, "
-        f"got {got64.reshape(-1)[flat]:.6g}).{likely_mistake(got, mistakes, want64)}"
+        f"got {got64.reshape(-1)[flat]:.6g}).",
+        *_named_mistake(got, mistakes, want64),
     )
 
 
@@ -285,8 +317,10 @@ def expect_scalar(
         return value
     hint = _scalar_mistake(value, _known(mistakes), not_finite)
     if not np.isfinite(value):
-        raise Mistake(f"{call} returned {value}; expected the finite value {expected:.6g}.{hint}")
-    raise Mistake(f"{call} returned {value:.8g}; expected {expected:.8g}.{hint}")
+        raise _mistake(
+            f"{call} returned {value}; expected the finite value {expected:.6g}.", LIKELY, hint
+        )
+    raise _mistake(f"{call} returned {value:.8g}; expected {expected:.8g}.", LIKELY, hint)
 
 
 def _scalar_mistake(value: float, mistakes: Mapping[str, Any], not_finite: str) -> str:
@@ -301,8 +335,8 @@ def _scalar_mistake(value: float, mistakes: Mapping[str, Any], not_finite: str) 
                 alternative
             )
         if matched:
-            return f" Likely mistake: {message}"
-    return f" Likely mistake: {not_finite}" if not_finite and not np.isfinite(value) else ""
+            return message
+    return not_finite if not np.isfinite(value) else ""
 
 
 def deviation_bound(n: int, p_fail: float = 1e-9) -> float:
@@ -383,10 +417,10 @@ def expect_gradient(
     error = relative_error(analytic, numeric)
     if error < threshold:
         return analytic
-    hint = likely_mistake(analytic, mistakes)
-    raise Mistake(
+    raise _mistake(
         f"{call}: the gradient with respect to {wrt} disagrees with finite differences: "
-        f"relative error {error:.2e} (must be below {threshold:.0e}).{hint}"
+        f"relative error {error:.2e} (must be below {threshold:.0e}).",
+        *_named_mistake(analytic, mistakes),
     )
 
 
@@ -415,8 +449,8 @@ def no_fp_warnings(
         listed = ", ".join(names.get(kind, kind) for kind in kinds)
         if not isinstance(hint, str):
             hint = next((text for kind, text in hint.items() if kind in kinds), "")
-        likely = f". Likely mistake: {hint}" if hint else ""
-        raise Mistake(f"{call} raised floating-point warnings: {listed}{likely}")
+        head = f"{call} raised floating-point warnings: {listed}"
+        raise _mistake(f"{head}." if hint else head, LIKELY, hint)
 
 
 def call_watching_inputs(

@@ -6,7 +6,9 @@ contains the mutant's expected text, and each correct variant must score 100.
 Mutants are edits of the reference listed in ``<meta>/<kata>/mutants.toml``, or
 whole files in ``<meta>/<kata>/mutants/`` (see ``grader.mutants``); variants are
 whole files in ``<meta>/<kata>/variants/``. For the bundled bank ``<meta>`` is
-the project's ``tests/bank``.
+the project's ``tests/bank``. Authoring faults (a test without one category
+marker or a docstring, an unknown name in ``[weights]``; ``grader.suite_lint``)
+are listed with what the kata still lacks.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from grader.mutants import MUTANTS_FILE, build, load_mutants
 from grader.pool import CheckTask, run_checks
 from grader.results import CheckResult
 from grader.scaffold import FOLLOWUPS, HINT_COUNT, MIN_MUTANTS, MIN_VARIANTS, placeholders
+from grader.suite_lint import authoring_problems
 
 VALIDATION_SEED = 20261125
 
@@ -219,7 +222,7 @@ def sampled(found: list[Subject], max_mutants: int | None) -> list[Subject]:
 
 def todo(bank: Bank, kata: Kata, found: list[Subject], meta_root: Path | None) -> list[str]:
     """What a kata lacks before it is done, beyond its files' verdicts: the author's list."""
-    left = placeholders(bank, kata)
+    left = placeholders(bank, kata) + authoring_problems(kata)
     coaching = kata.coaching
     if len(coaching.hints) != HINT_COUNT or not (
         FOLLOWUPS[0] <= len(coaching.followups) <= FOLLOWUPS[1]

@@ -261,10 +261,11 @@ def test_hostile_student_names_write_nothing_outside_out_and_no_formula(fast_ban
     result = invoke(fast_bank, "grade", str(klass), "--out", str(out))
     assert result.exit_code == 0, result.output
     written = {path.relative_to(out).parts[0] for path in out.rglob("*") if path.is_file()}
-    assert written == {"gradebook.sqlite3", "grades.csv", "students", "gradescope"} | {
+    assert written == {"gradebook.sqlite3", "grades.csv", "students", "feedback", "gradescope"} | {
         p.name for p in out.glob("gradebook.sqlite3-*")
     }
     assert len(list((out / "students").iterdir())) == len(HOSTILE_NAMES)
+    assert len(list((out / "feedback").glob("*.md"))) == len(HOSTILE_NAMES)
     assert len(list((out / "gradescope").glob("*/results.json"))) == len(HOSTILE_NAMES)
     assert {p.name for p in tmp_path.iterdir()} == {"submissions", "gb"}
     with open(out / "grades.csv", newline="") as handle:
