@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import csv
-import shutil
 import json
+import shutil
 import sqlite3
 import zipfile
 from pathlib import Path
@@ -308,7 +308,10 @@ def test_the_canvas_export_of_a_graded_class(fast_bank, pair, tmp_path):
         fast_bank, "export", "--format", "canvas", "--roster", str(roster), "--out", str(out)
     )
     assert result.exit_code == 0, result.output
-    assert "column 'HW3 (77)'" in result.output and "match no roster row, left out: bob" in result.output
+    assert (
+        "column 'HW3 (77)'" in result.output
+        and "match no roster row, left out: bob" in result.output
+    )
     lines = (out / "canvas.csv").read_text().splitlines()
     assert lines[0] == "Student,ID,SIS User ID,SIS Login ID,Section,HW3 (77)"
     assert lines[2] == '"Lovelace, Ada",1,S1,ada,A,100'

@@ -107,7 +107,7 @@ def test_grades_csv_tells_scored_missing_and_rejected_apart(book, tmp_path):
     book.note_status("ada", "stable_softmax", Status("rejected", "a notebook"))
     path = tmp_path / "grades.csv"
     write_columns(path, grades_of(book), grades_columns(book.katas()))
-    rows = {row["student"]: row for row in csv.DictReader(open(path, newline=""))}
+    rows = {row["student"]: row for row in csv.DictReader(path.read_text().splitlines())}
     assert rows["ada"]["relu_backward_status"] == "scored"
     assert rows["ada"]["stable_softmax_status"] == "rejected"
     assert rows["bob"]["stable_softmax_status"] == "missing"
@@ -167,10 +167,9 @@ def test_a_late_student_loses_the_penalty_on_raw_scores_not_on_overrides(book):
 
 
 def test_the_lock_refuses_a_second_writer_and_names_the_first(tmp_path):
-    with writing(tmp_path):
-        with pytest.raises(KataError, match=r"another kata grade \(pid \d+\) is writing"):
-            with writing(tmp_path):
-                pass
+    second = pytest.raises(KataError, match=r"another kata grade \(pid \d+\) is writing")
+    with writing(tmp_path), second, writing(tmp_path):
+        pass
     with writing(tmp_path):  # released when the holder is done
         pass
 

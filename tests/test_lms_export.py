@@ -100,7 +100,7 @@ def grades(tmp_path):
     book = Gradebook(tmp_path / "gradebook.sqlite3")
     students = ["José García", "ada", "=cmd|stranger"]
     book.enrol(students, ["relu_backward"])
-    for student, passed in zip(students, (4, 3, 4)):
+    for student, passed in zip(students, (4, 3, 4), strict=True):
         book.note_status(student, "relu_backward", Status("scored"))
         tests = tuple(
             TestResult(f"t{i}", "t", "edge", "passed" if i < passed else "failed", "", 0.0)
@@ -117,7 +117,7 @@ def test_the_canvas_csv_has_canvas_columns_and_matched_rows_only(grades, tmp_pat
     assert [entry.id for entry in roster] == ["101", "102", "103"]
     assert "HW3 (1234)" in assignments
     written = write_canvas(tmp_path / "canvas.csv", grades, roster, "HW3 (1234)", 10)
-    lines = list(csv.reader(open(tmp_path / "canvas.csv", newline="")))
+    lines = list(csv.reader((tmp_path / "canvas.csv").read_text().splitlines()))
     assert lines[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "HW3 (1234)"]
     assert lines[1] == ["Points Possible", "", "", "", "", "10"]
     assert lines[2:] == [
@@ -137,7 +137,7 @@ def test_a_roster_that_is_not_a_canvas_export_is_refused(tmp_path):
 def test_chosen_columns_are_written_in_order_and_cells_are_never_formulas(grades, tmp_path):
     columns = chosen_columns("student,total,relu_backward_status", ["relu_backward"])
     write_columns(tmp_path / "out.csv", grades, columns)
-    lines = list(csv.reader(open(tmp_path / "out.csv", newline="")))
+    lines = list(csv.reader((tmp_path / "out.csv").read_text().splitlines()))
     assert lines[0] == ["student", "total", "relu_backward_status"]
     assert ["'=cmd|stranger", "100", "scored"] in lines
     with pytest.raises(KataError, match="no column grade; choose from student"):
