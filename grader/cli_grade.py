@@ -93,6 +93,13 @@ def out_option(help_text: str = "Folder of the gradebook and its exports."):
     )
 
 
+def csv_option(name: str, help_text: str):
+    """An option naming a CSV file the LMS exported."""
+    return click.option(
+        name, type=click.Path(dir_okay=False, exists=True, path_type=Path), help=help_text
+    )
+
+
 def existing_book(out: Path) -> Gradebook:
     """The gradebook in ``out``, which must have been made by a grading run."""
     if not (out / BOOK).is_file():
@@ -139,10 +146,9 @@ def rewrite_exports(book: Gradebook, out: Path) -> list[StudentGrade]:
     "--late-penalty",
     help="Penalty rule, e.g. 10%/day,max=50%,grace=15m (kept in the gradebook).",
 )
-@click.option(
+@csv_option(
     "--submission-times",
-    type=click.Path(dir_okay=False, exists=True, path_type=Path),
-    help="CSV of submission times as the LMS exported them (student column + time column).",
+    "CSV of submission times as the LMS exported them (student column + time column).",
 )
 @click.option(
     "--require-confinement",
@@ -359,11 +365,7 @@ def override_command(
 @click.option(
     "--format", "form", type=click.Choice(["canvas", "csv"]), required=True, help="What to write."
 )
-@click.option(
-    "--roster",
-    type=click.Path(dir_okay=False, exists=True, path_type=Path),
-    help="canvas: the course's gradebook exported from Canvas (its students and IDs).",
-)
+@csv_option("--roster", "canvas: the course's gradebook exported from Canvas (its students, IDs).")
 @click.option(
     "--assignment",
     help='canvas: the assignment column, as Canvas names it: "HW3 (1234)" (default: the '
