@@ -1,26 +1,47 @@
-"""The instructor's commands: kata grade and kata gradescope-bundle."""
+"""The instructor's commands: kata grade (and its subcommands) and kata gradescope-bundle.
+
+``kata grade SUBMISSIONS`` grades a class; ``kata grade override|export|history``
+work on the gradebook it keeps. ``GradeGroup`` lets the grading command keep its
+old spelling: a first argument that names no subcommand is the SUBMISSIONS folder.
+"""
 
 from __future__ import annotations
 
 import os
 import sys
+import unicodedata
+from datetime import datetime
 from pathlib import Path
 
 import click
 
 from grader.catalog import Kata
-from grader.cli import bank_of, bank_option, echo, style
+from grader.cli import bank_of, bank_option, echo, style, warn
 from grader.engine import new_seed
 from grader.errors import KataError
-from grader.exports import student_table, total_of, write_exports
-from grader.feedback import LEVELS, FeedbackPolicy, parse_policy
-from grader.gradebook import Gradebook
+from grader.exports import (
+    chosen_columns,
+    grades_columns,
+    write_canvas,
+    write_columns,
+    write_exports,
+)
+from grader.feedback import FULL, LEVELS, FeedbackPolicy, parse_policy
+from grader.gradebook import Gradebook, Override
+from grader.grades import StudentGrade, grades_of
 from grader.gradescope import grade_submission, write_bundle
-from grader.grading import plan_jobs, run_jobs
+from grader.grading import plan_jobs, record_discovery, run_jobs
+from grader.late import policy_from, policy_text, read_submission_times, updated_policy
+from grader.lock import writing
+from grader.overrides import FILE as OVERRIDES_FILE
+from grader.overrides import set_override, sync_overrides
 from grader.pool import Progress
 from grader.reports import duration_text, printable
+from grader.roster import match, name_key, read_roster
 from grader.sandbox.isolation import chosen_mode, namespaces_problem, weak_confinement_warning
 from grader.submissions import discover, shown, staging_folder
+
+BOOK = "gradebook.sqlite3"
 
 
 def chosen_katas(bank, names: str | None) -> list[Kata]:
@@ -29,19 +50,30 @@ def chosen_katas(bank, names: str | None) -> list[Kata]:
     return [bank.get(name.strip()) for name in names.split(",") if name.strip()]
 
 
+def show_progress(progress: Progress, job, result) -> None:
+    """One line updated in place on a terminal; in a log, a line at every tenth of the jobs."""
+    eta = f", ~{duration_text(progress.eta_s)} left" if progress.eta_s is not None else ""
+    line = f"graded {progress.done}/{progress.total} jobs, {progress.rate:.1f} jobs/s{eta}"
+    if sys.stderr.isatty():
+        click.echo(f"\r  {line}   ", nl=progress.done == progress.total, err=True)
+    elif progress.done * 10 // progress.total != (progress.done - 1) * 10 // progress.total:
+        click.echo(f"  {line}", err=True)
+
+
 # --- what students see (--feedback) and Gradescope's total (--points) ---
-def feedback_option(default: str):
+def feedback_option(default: str | None):
     """``--feedback POLICY``, parsed into a ``FeedbackPolicy`` (a bad one is a one-line error)."""
     return click.option(
         "--feedback",
-        "policy",
+        "feedback",
         default=default,
-        show_default=True,
+        show_default=default is not None,
         metavar="POLICY",
-        callback=lambda _ctx, _param, value: parse_policy(value),
+        callback=lambda _ctx, _param, value: None if value is None else parse_policy(value),
         help=f"What students see: one of {', '.join(LEVELS)}, for every test category "
         "and/or per category (values, shapes, gradients, stability, contract), "
-        "e.g. titles,gradients=full.",
+        "e.g. titles,gradients=full."
+        + ("" if default else " Given once and kept in the gradebook (default: full)."),
     )
 
 
@@ -55,17 +87,71 @@ points_option = click.option(
 # --- end of feedback options ---
 
 
-def show_progress(progress: Progress, job, result) -> None:
-    """One line updated in place on a terminal; in a log, a line at every tenth of the jobs."""
-    eta = f", ~{duration_text(progress.eta_s)} left" if progress.eta_s is not None else ""
-    line = f"graded {progress.done}/{progress.total} jobs, {progress.rate:.1f} jobs/s{eta}"
-    if sys.stderr.isatty():
-        click.echo(f"\r  {line}   ", nl=progress.done == progress.total, err=True)
-    elif progress.done * 10 // progress.total != (progress.done - 1) * 10 // progress.total:
-        click.echo(f"  {line}", err=True)
+class GradeGroup(click.Group):
+    """Subcommands by name; anything else is the grading command's arguments."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args or (args[0] not in self.commands and args[0] not in ctx.help_option_names):
+            args = ["run", *args]
+        return super().parse_args(ctx, args)
 
 
-@click.command()
+@click.group(cls=GradeGroup)
+def grade() -> None:
+    """Grade a class into a gradebook, and keep it as the course's record.
+
+    `kata grade SUBMISSIONS [options]` grades (see `kata grade run --help`);
+    the subcommands set overrides, export for an LMS and show a student's history.
+
+    \b
+    Example:
+        kata grade submissions/ --out gradebook --workers 4
+        kata grade override ada relu_backward 90 --reason "regraded by hand"
+        kata grade export --format canvas --roster roster.csv --assignment "HW3 (1234)"
+    """
+
+
+def out_option(help_text: str = "Folder of the gradebook and its exports."):
+    return click.option(
+        "--out",
+        type=click.Path(file_okay=False, path_type=Path),
+        default="gradebook",
+        show_default=True,
+        help=help_text,
+    )
+
+
+def csv_option(name: str, help_text: str):
+    """An option naming a CSV file the LMS exported."""
+    return click.option(
+        name, type=click.Path(dir_okay=False, exists=True, path_type=Path), help=help_text
+    )
+
+
+def existing_book(out: Path) -> Gradebook:
+    """The gradebook in ``out``, which must have been made by a grading run."""
+    if not (out / BOOK).is_file():
+        raise KataError(f"no gradebook in {out}; grade first: kata grade SUBMISSIONS --out {out}")
+    return Gradebook(out / BOOK)
+
+
+def rewrite_exports(
+    book: Gradebook, out: Path, feedback: FeedbackPolicy | None = None
+) -> list[StudentGrade]:
+    """grades.csv and the per-student files, from the whole gradebook.
+
+    The feedback policy, like the late rule, is given once and kept: an override or
+    an export rewrites what students see under the policy of the runs before it.
+    """
+    if feedback is not None:
+        book.set_setting("feedback", feedback.spec)
+    kept = book.setting("feedback")
+    grades = grades_of(book)
+    write_exports(out, grades, book.katas(), parse_policy(kept) if kept else FULL)
+    return grades
+
+
+@grade.command("run")
 @click.argument(
     "submissions", required=False, type=click.Path(file_okay=False, exists=True, path_type=Path)
 )
@@ -75,13 +161,7 @@ def show_progress(progress: Progress, job, result) -> None:
 @click.option(
     "--workers", type=click.IntRange(1, 256), help="Jobs graded at once (default: cores)."
 )
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    default="gradebook",
-    show_default=True,
-    help="Folder for the gradebook and exports.",
-)
+@out_option("Folder for the gradebook and exports.")
 @click.option("--regrade", is_flag=True, help="Grade every job again, even unchanged ones.")
 @click.option(
     "--seed",
@@ -94,6 +174,18 @@ def show_progress(progress: Progress, job, result) -> None:
     default=True,
     show_default=True,
     help="Measure speed against the reference for each job that passes.",
+)
+@click.option(
+    "--due",
+    help="Due date, e.g. 2026-12-01T23:59 (local time unless an offset like +01:00 or Z).",
+)
+@click.option(
+    "--late-penalty",
+    help="Penalty rule, e.g. 10%/day,max=50%,grace=15m (kept in the gradebook).",
+)
+@csv_option(
+    "--submission-times",
+    "CSV of submission times as the LMS exported them (student column + time column).",
 )
 @click.option(
     "--require-confinement",
@@ -112,10 +204,10 @@ def show_progress(progress: Progress, job, result) -> None:
     show_default=True,
     help="Where Gradescope's submission/ and results/ are.",
 )
-@feedback_option("full")
+@feedback_option(None)
 @points_option
 @click.pass_context
-def grade(
+def grade_run(
     ctx: click.Context,
     submissions: Path | None,
     names: str | None,
@@ -125,23 +217,29 @@ def grade(
     seed: int | None,
     bank_dir: Path | None,
     timing: bool,
+    due: str | None,
+    late_penalty: str | None,
+    submission_times: Path | None,
     require_confinement: bool,
     gradescope: bool,
     gradescope_root: Path,
-    policy: FeedbackPolicy,
+    feedback: FeedbackPolicy | None,
     points: float,
 ) -> None:
     """Grade a class: SUBMISSIONS/<student>/<kata>.py (or <student>.zip), in parallel.
 
-    Writes a SQLite gradebook, grades.csv, students/<student>.json,
-    feedback/<student>.md and gradescope/<student>/results.json into --out; what
-    students see in the last three is --feedback's choice. Run the same command
-    again to resume an interrupted run: finished jobs are kept unless the file changed.
+    Adds every attempt to the SQLite gradebook in --out, then rewrites grades.csv,
+    students/<student>.json, feedback/<student>.md and gradescope/<student>/results.json
+    from the whole gradebook; what students see in the last three is --feedback's
+    choice. Run the same command again to resume an interrupted run: finished jobs
+    are kept unless the file changed. --due, --late-penalty and --feedback are given
+    once and kept; overrides.csv in --out is read at every run.
 
     \b
     Example:
         kata grade submissions/ --out gradebook --workers 4
-        kata grade submissions/ --katas relu_backward,adam_step
+        kata grade late/ --out gradebook --submission-times times.csv
+        kata grade submissions/ --due 2026-12-01T23:59 --late-penalty 10%/day,max=50%
         kata grade submissions/ --feedback titles,gradients=full
     """
     bank = bank_of(ctx, bank_dir)
@@ -157,7 +255,7 @@ def grade(
         echo(style(f"kata: warning: {warning}", fg="red", bold=True), err=True)
     if gradescope:
         results = grade_submission(
-            katas, gradescope_root, seed, policy=policy, points=points, timing=timing
+            katas, gradescope_root, seed, policy=feedback or FULL, points=points, timing=timing
         )
         echo(printable(results["output"], lines=True), err=True)  # for Gradescope's log
         echo(
@@ -167,40 +265,43 @@ def grade(
         return
     if submissions is None:
         raise click.UsageError("give the SUBMISSIONS folder (or --gradescope)")
-    out.mkdir(parents=True, exist_ok=True)
-    book = Gradebook(out / "gradebook.sqlite3")
-    try:
-        seed = book.seed(seed, new_seed())
-        with staging_folder(out) as staged:
-            discovery = discover(submissions, set(bank.katas), staged)
-            if not discovery.submissions:
-                raise KataError(f"{submissions} holds no student folders or zips")
-            if discovery.ignored:
-                listed = ", ".join(discovery.ignored[:20]) + (
-                    " ..." if len(discovery.ignored) > 20 else ""
-                )
+    with writing(out):
+        book = Gradebook(out / BOOK)
+        try:
+            seed = book.seed(seed, new_seed())
+            policy = updated_policy(policy_from(book.setting("late_policy")), due, late_penalty)
+            if policy:
+                book.set_setting("late_policy", policy_text(policy))
+            with staging_folder(out) as staged:
+                discovery = discover(submissions, set(bank.katas), staged)
+                if not discovery.submissions:
+                    raise KataError(f"{submissions} holds no student folders or zips")
+                report_ignored(discovery.ignored)
+                record_discovery(discovery, katas, book)
+                if submission_times:
+                    note_times(book, submission_times)
+                sync_overrides(book, out)
+                plan = plan_jobs(discovery, katas, book, seed, regrade)
                 echo(
-                    style(
-                        printable(f"Ignored {len(discovery.ignored)} item(s): {listed}"),
-                        fg="yellow",
-                    ),
-                    err=True,
+                    f"{len(discovery.submissions)} students x {len(katas)} katas: "
+                    f"{len(plan.todo)} jobs to grade, {plan.done_already} already graded, "
+                    f"{len(plan.missing)} files missing (seed {seed})"
                 )
-            plan = plan_jobs(discovery, katas, book, seed, regrade)
-            echo(
-                f"{len(discovery.submissions)} students x {len(katas)} katas: {len(plan.todo)} jobs to grade, "
-                f"{plan.done_already} already graded, {len(plan.missing)} files missing (seed {seed})"
-            )
-            failures = run_jobs(
-                bank, plan.todo, book, seed, workers or os.cpu_count() or 2, timing, show_progress
-            )
-        students = [s.student for s in discovery.submissions]
-        kata_ids = [k.id for k in katas]
-        rows = book.rows()
-    finally:
-        book.close()
-    write_exports(out, rows, students, kata_ids, policy)
-    render_summary(rows, students, kata_ids, out)
+                if policy:
+                    echo(f"Late work: {policy.describe()}")
+                failures = run_jobs(
+                    bank,
+                    plan.todo,
+                    book,
+                    seed,
+                    workers or os.cpu_count() or 2,
+                    timing,
+                    show_progress,
+                )
+            grades = rewrite_exports(book, out, feedback)
+            render_summary(grades, book.katas(), out)
+        finally:
+            book.close()
     if failures:
         for job, error in failures[:10]:
             echo(
@@ -215,22 +316,225 @@ def grade(
         )
 
 
-def render_summary(rows, students: list[str], katas: list[str], out: Path) -> None:
-    table = student_table(rows, students, katas)
+def report_ignored(ignored: list[str]) -> None:
+    if ignored:
+        listed = ", ".join(ignored[:20]) + (" ..." if len(ignored) > 20 else "")
+        echo(style(printable(f"Ignored {len(ignored)} item(s): {listed}"), fg="yellow"), err=True)
+
+
+def note_times(book: Gradebook, path: Path) -> None:
+    """Keep the submission times of the students the CSV names; say which rows matched no one."""
+    times, unmatched = read_submission_times(path, book.students())
+    book.set_submission_times(times, str(path))
+    echo(f"Submission times: {len(times)} students matched in {path}")
+    if unmatched:
+        warn(f"{len(unmatched)} row(s) of {path} match no student: {'; '.join(unmatched[:10])}")
+
+
+def render_summary(grades: list[StudentGrade], katas: list[str], out: Path) -> None:
+    """Per kata over the whole roster: mean final score, full marks, flagged; then overall."""
     echo(style("KATA              MEAN   FULL MARKS  FLAGGED", bold=True))
     for kata in katas:
-        scores = [graded[kata].score if kata in graded else 0.0 for graded in table.values()]
+        scores = [grade.katas[kata].final for grade in grades]
         full = sum(score == 100 for score in scores)
-        flagged = sum(bool(graded[kata].flags) for graded in table.values() if kata in graded)
+        flagged = sum(
+            bool(grade.katas[kata].attempt and grade.katas[kata].attempt.flags) for grade in grades
+        )
         echo(
             f"{kata:16s} {sum(scores) / len(scores):6.1f}  {full:5d}/{len(scores):<5d} {flagged:5d}"
         )
-    totals = [total_of(graded, katas) for graded in table.values()]
-    echo(f"{'overall':16s} {sum(totals) / len(totals):6.1f}")
+    echo(f"{'overall':16s} {sum(g.total for g in grades) / len(grades):6.1f}")
     echo(
-        f"Wrote {out / 'gradebook.sqlite3'}, {out / 'grades.csv'}, {out / 'students'}/, "
-        f"{out / 'feedback'}/, {out / 'gradescope'}/"
+        f"Wrote {out / BOOK}, {out / 'grades.csv'}, {out / 'students'}/, {out / 'feedback'}/, "
+        f"{out / 'gradescope'}/"
     )
+
+
+def student_named(book: Gradebook, typed: str) -> str:
+    """The gradebook's spelling of a student typed by a person (any case, accents, NFC/NFD)."""
+    students = book.students()
+    if typed in students:
+        return typed
+    found = match([typed], [{name_key(s)} for s in students]).found
+    if typed not in found:
+        raise KataError(
+            f"no student '{typed}' in {book.path}; name them as in grades.csv "
+            f"(e.g. {', '.join(students[:3])})"
+        )
+    return students[found[typed]]
+
+
+@grade.command("override")
+@click.argument("student")
+@click.argument("kata")
+@click.argument("score", type=click.FloatRange(0, 100), required=False)
+@click.option("--reason", help="Why: kept in the gradebook and shown in every export.")
+@click.option("--clear", is_flag=True, help="Remove the override: the graded score counts again.")
+@out_option()
+@bank_option
+def override_command(
+    student: str,
+    kata: str,
+    score: float | None,
+    reason: str | None,
+    clear: bool,
+    out: Path,
+    bank_dir: Path | None,
+) -> None:
+    """Set the score of one student's kata by hand, over what was graded.
+
+    The override is a row of overrides.csv in --out (which you may also edit
+    by hand: the file always wins), survives every rerun, is logged in the
+    gradebook, and is marked in every export. The late penalty does not apply to it.
+
+    \b
+    Example:
+        kata grade override ada relu_backward 90 --reason "off-by-one forgiven" --out gradebook
+        kata grade override ada relu_backward --clear --out gradebook
+    """
+    if not clear and (score is None or not (reason or "").strip()):
+        raise click.UsageError("give a SCORE and a --reason (or --clear)")
+    with writing(out):
+        book = existing_book(out)
+        try:
+            name = student_named(book, unicodedata.normalize("NFC", student))
+            change = Override(name, kata, score or 0.0, (reason or "").strip())
+            set_override(book, out, change, clear)
+            rewrite_exports(book, out)
+        finally:
+            book.close()
+    done = "cleared" if clear else f"set to {score:g}"
+    echo(
+        printable(
+            f"Override of {name}/{kata} {done}; {out / OVERRIDES_FILE} and grades.csv updated."
+        )
+    )
+
+
+@grade.command("export")
+@click.option(
+    "--format", "form", type=click.Choice(["canvas", "csv"]), required=True, help="What to write."
+)
+@csv_option("--roster", "canvas: the course's gradebook exported from Canvas (its students, IDs).")
+@click.option(
+    "--assignment",
+    help='canvas: the assignment column, as Canvas names it: "HW3 (1234)" (default: the '
+    "roster's only assignment).",
+)
+@click.option(
+    "--points",
+    type=click.FloatRange(0, min_open=True),
+    default=100.0,
+    show_default=True,
+    help="canvas: the assignment's points; the total (0-100) is scaled to it.",
+)
+@click.option("--columns", help="csv: comma-separated columns (default: those of grades.csv).")
+@click.option(
+    "--to", "target", type=click.Path(dir_okay=False, path_type=Path), help="File to write."
+)
+@out_option()
+@bank_option
+def export_command(
+    form: str,
+    roster: Path | None,
+    assignment: str | None,
+    points: float,
+    columns: str | None,
+    target: Path | None,
+    out: Path,
+    bank_dir: Path | None,
+) -> None:
+    """Write the whole gradebook for an LMS: Canvas's import CSV, or chosen columns.
+
+    \b
+    Example:
+        kata grade export --format canvas --roster roster.csv --assignment "HW3 (1234)"
+        kata grade export --format csv --columns student,total,late_penalty --to final.csv
+    """
+    with writing(out):
+        book = existing_book(out)
+        try:
+            sync_overrides(book, out)
+            grades, katas = grades_of(book), book.katas()
+        finally:
+            book.close()
+    if form == "csv":
+        target = target or out / "export.csv"
+        write_columns(
+            target, grades, chosen_columns(columns, katas) if columns else grades_columns(katas)
+        )
+        echo(f"Wrote {target}: {len(grades)} students.")
+        return
+    if roster is None:
+        raise click.UsageError(
+            "--format canvas needs --roster (the gradebook exported from Canvas)"
+        )
+    entries, assignments = read_roster(roster)
+    column = assignment or only_assignment(assignments, roster)
+    target = target or out / "canvas.csv"
+    written = write_canvas(target, grades, entries, column, points)
+    echo(
+        printable(
+            f"Wrote {target}: {written.written} students, column '{column}' out of {points:g}."
+        )
+    )
+    if written.unmatched_students:
+        warn(
+            f"{len(written.unmatched_students)} graded student(s) match no roster row, left out: "
+            + ", ".join(shown(s) for s in written.unmatched_students[:20])
+        )
+    if written.unmatched_roster:
+        echo(
+            f"{len(written.unmatched_roster)} roster student(s) have no graded work (left out, so "
+            "Canvas keeps their grade as it is): "
+            + printable(", ".join(e.student for e in written.unmatched_roster[:20]))
+        )
+
+
+def only_assignment(columns: list[str], roster: Path) -> str:
+    """The roster's one assignment column ("Name (id)"); any other count needs --assignment."""
+    named = [c for c in columns if c.endswith(")") and c.rsplit("(", 1)[-1][:-1].isdigit()]
+    if len(named) != 1:
+        choices = ", ".join(f'"{c}"' for c in named) or "none in the roster"
+        raise KataError(f"--assignment: give the Canvas column to fill ({choices})")
+    return named[0]
+
+
+@grade.command("history")
+@click.argument("student")
+@click.argument("kata", required=False)
+@out_option()
+@bank_option
+def history_command(student: str, kata: str | None, out: Path, bank_dir: Path | None) -> None:
+    """Every graded attempt of a student (at one kata), oldest first, and their overrides.
+
+    \b
+    Example:
+        kata grade history ada relu_backward --out gradebook
+    """
+    book = existing_book(out)
+    try:
+        name = student_named(book, unicodedata.normalize("NFC", student))
+        attempts = book.history(name, kata)
+        log = [entry for entry in book.override_log(name) if kata in (None, entry[0])]
+    finally:
+        book.close()
+    echo(printable(f"{name}: {len(attempts)} attempt(s)"))
+    for row in attempts:
+        flags = f"  flags: {', '.join(row.flags)}" if row.flags else ""
+        echo(
+            printable(
+                f"  {moment(row.graded_at)}  {row.kata:16s} {row.score:6.1f}  "
+                f"file {row.file_hash[:12]}  seed {row.seed}{flags}"
+            )
+        )
+    for kata_id, score, reason, when in log:
+        what = "cleared" if score is None else f"set to {score:g} ({reason})"
+        echo(printable(f"  {moment(when)}  {kata_id:16s} override {what}"))
+
+
+def moment(timestamp: float) -> str:
+    return datetime.fromtimestamp(timestamp).strftime("%Y-%m-%d %H:%M:%S")
 
 
 @click.command("gradescope-bundle")
@@ -252,7 +556,7 @@ def gradescope_bundle(
     out: Path,
     names: str | None,
     seed: int | None,
-    policy: FeedbackPolicy,
+    feedback: FeedbackPolicy,
     points: float,
     bank_dir: Path | None,
 ) -> None:
@@ -269,9 +573,9 @@ def gradescope_bundle(
     bank = bank_of(ctx, bank_dir)
     seed = new_seed() if seed is None else seed
     members = write_bundle(
-        bank, chosen_katas(bank, names), out, seed=seed, policy=policy, points=points
+        bank, chosen_katas(bank, names), out, seed=seed, policy=feedback, points=points
     )
     echo(
-        f"Wrote {out} ({len(members)} files; seed {seed}, feedback {policy.spec}, "
+        f"Wrote {out} ({len(members)} files; seed {seed}, feedback {feedback.spec}, "
         f"{points:g} points): upload it as the assignment's autograder."
     )

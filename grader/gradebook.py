@@ -1,10 +1,15 @@
-"""The instructor's gradebook: SQLite (standard library), one transaction per finished job.
+"""The instructor's gradebook: SQLite (standard library), the course's record.
 
-Every job row holds the score, every test's outcome and message (the check's
-full JSON), speed, flags, the seed, timings and the graded file's hash, so an
-interrupted run resumes without regrading what is done, and a changed file is
-regraded. The exports (CSV, per-student JSON, Gradescope results) are rewritten
-from here at the end of each run.
+It keeps the roster (every student ever seen, every kata ever graded), every
+graded attempt (a regrade adds one; the latest counts), each (student, kata)'s
+status from the latest discovery that looked for it, the overrides with a log of
+every change, the late-work rule and the submission times. Each finished job is
+one transaction, so an interrupted run resumes without regrading what is done.
+Exports are built from all of it, never from one run's arguments.
+
+A gradebook written before this schema (one ``jobs`` table, one row per job) is
+migrated in place the first time it is opened: its rows become attempts and its
+students and katas the roster.
 """
 
 from __future__ import annotations
@@ -19,9 +24,13 @@ from typing import Any
 from grader.errors import KataError
 from grader.results import CheckResult
 
+SCHEMA_VERSION = 2
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS jobs (
+CREATE TABLE IF NOT EXISTS students (student TEXT PRIMARY KEY, first_seen REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS katas (kata TEXT PRIMARY KEY, first_seen REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS attempts (
+    attempt INTEGER PRIMARY KEY AUTOINCREMENT,
     student TEXT NOT NULL,
     kata TEXT NOT NULL,
     file_hash TEXT NOT NULL,
@@ -34,14 +43,51 @@ CREATE TABLE IF NOT EXISTS jobs (
     speed_ratio REAL,
     duration_s REAL NOT NULL,
     graded_at REAL NOT NULL,
-    result TEXT NOT NULL,
+    result TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS attempts_of ON attempts (student, kata, attempt);
+CREATE VIEW IF NOT EXISTS latest AS
+    SELECT * FROM attempts WHERE attempt IN (SELECT max(attempt) FROM attempts GROUP BY student, kata);
+CREATE TABLE IF NOT EXISTS status (
+    student TEXT NOT NULL,
+    kata TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('scored', 'rejected', 'missing')),
+    reason TEXT NOT NULL,
+    seen_at REAL NOT NULL,
     PRIMARY KEY (student, kata)
 );
+CREATE TABLE IF NOT EXISTS overrides (
+    student TEXT NOT NULL,
+    kata TEXT NOT NULL,
+    score REAL NOT NULL,
+    reason TEXT NOT NULL,
+    set_at REAL NOT NULL,
+    PRIMARY KEY (student, kata)
+);
+CREATE TABLE IF NOT EXISTS override_log (
+    student TEXT NOT NULL,
+    kata TEXT NOT NULL,
+    score REAL,
+    reason TEXT NOT NULL,
+    changed_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS submission_times (
+    student TEXT PRIMARY KEY,
+    submitted_at REAL NOT NULL,
+    source TEXT NOT NULL
+);
 """
+ATTEMPT_COLUMNS = (
+    "student, kata, file_hash, seed, score, passed, total, flags, error_kind, speed_ratio, "
+    "duration_s, graded_at, result"
+)
+STATUSES = ("scored", "rejected", "missing")
 
 
 @dataclass(frozen=True)
 class JobRow:
+    """One graded attempt of one (student, kata)."""
+
     student: str
     kata: str
     file_hash: str
@@ -57,6 +103,24 @@ class JobRow:
     result: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class Status:
+    """What the latest discovery found for a (student, kata): scored, rejected or missing."""
+
+    status: str
+    reason: str = ""  # why a file was rejected
+
+
+@dataclass(frozen=True)
+class Override:
+    """The instructor's score for a (student, kata), which replaces the graded one."""
+
+    student: str
+    kata: str
+    score: float
+    reason: str
+
+
 class Gradebook:
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -65,7 +129,9 @@ class Gradebook:
             self.db = sqlite3.connect(path, timeout=60)
             self.db.execute("PRAGMA journal_mode = WAL")  # readers never block the writer
             self.db.execute("PRAGMA synchronous = FULL")  # a committed job survives power loss
-            self.db.executescript(SCHEMA)
+            with self.db:
+                self.db.executescript(SCHEMA)
+                _migrate(self.db)
         except sqlite3.Error as error:  # not a database, or one this version cannot use
             raise KataError(
                 f"the gradebook {path} cannot be used ({error}); give another --out, "
@@ -75,32 +141,40 @@ class Gradebook:
     def close(self) -> None:
         self.db.close()
 
+    def setting(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_setting(self, key: str, value: str) -> None:
+        with self.db:
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
     def seed(self, wanted: int | None, fresh: int) -> int:
         """The gradebook's seed: fixed at its first run so every student gets the same inputs."""
-        row = self.db.execute("SELECT value FROM meta WHERE key = 'seed'").fetchone()
-        if wanted is not None or row is None:
+        stored = self.setting("seed")
+        if wanted is not None or stored is None:
             seed = wanted if wanted is not None else fresh
-            with self.db:
-                self.db.execute("INSERT OR REPLACE INTO meta VALUES ('seed', ?)", (str(seed),))
+            self.set_setting("seed", str(seed))
             return seed
-        return int(row[0])
+        return int(stored)
 
     def hashes(self) -> dict[tuple[str, str], tuple[str, int]]:
-        """(student, kata) -> (file hash, seed) of every finished job.
+        """(student, kata) -> (file hash, seed) of the latest finished attempt.
 
         A job the grader itself failed (error kind ``internal``) is not finished: the
         next run grades it again.
         """
         rows = self.db.execute(
-            "SELECT student, kata, file_hash, seed FROM jobs WHERE error_kind IS NOT 'internal'"
+            "SELECT student, kata, file_hash, seed FROM latest WHERE error_kind IS NOT 'internal'"
         )
         return {(s, k): (h, seed) for s, k, h, seed in rows}
 
     def record(self, student: str, file_hash: str, result: CheckResult) -> None:
+        """Add an attempt; earlier attempts of the same (student, kata) stay as history."""
         data = result.to_json()
         with self.db:  # one transaction per job
             self.db.execute(
-                "INSERT OR REPLACE INTO jobs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                f"INSERT INTO attempts ({ATTEMPT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     student,
                     result.kata,
@@ -119,7 +193,124 @@ class Gradebook:
             )
 
     def rows(self) -> list[JobRow]:
-        found = self.db.execute("SELECT * FROM jobs ORDER BY student, kata").fetchall()
+        """The latest attempt of every (student, kata): the one that counts."""
+        return self._attempts("SELECT {} FROM latest ORDER BY student, kata", ())
+
+    def history(self, student: str, kata: str | None = None) -> list[JobRow]:
+        """Every attempt of ``student`` (at ``kata``), oldest first."""
+        if kata is None:
+            return self._attempts(
+                "SELECT {} FROM attempts WHERE student = ? ORDER BY attempt", (student,)
+            )
+        return self._attempts(
+            "SELECT {} FROM attempts WHERE student = ? AND kata = ? ORDER BY attempt",
+            (student, kata),
+        )
+
+    def _attempts(self, query: str, args: tuple) -> list[JobRow]:
+        found = self.db.execute(query.format(ATTEMPT_COLUMNS), args).fetchall()
         return [
             JobRow(*row[:7], json.loads(row[7]), *row[8:12], json.loads(row[12])) for row in found
         ]
+
+    def enrol(self, students: list[str], katas: list[str]) -> None:
+        """Add to the roster; nobody and nothing is ever removed from it."""
+        now = time.time()
+        with self.db:
+            self.db.executemany(
+                "INSERT OR IGNORE INTO students VALUES (?, ?)", [(s, now) for s in students]
+            )
+            self.db.executemany(
+                "INSERT OR IGNORE INTO katas VALUES (?, ?)", [(k, now) for k in katas]
+            )
+
+    def students(self) -> list[str]:
+        return [s for (s,) in self.db.execute("SELECT student FROM students ORDER BY student")]
+
+    def katas(self) -> list[str]:
+        """Every kata of the assignment, in the order first graded."""
+        return [k for (k,) in self.db.execute("SELECT kata FROM katas ORDER BY first_seen, kata")]
+
+    def note_status(self, student: str, kata: str, status: Status) -> None:
+        """Record what the latest discovery found.
+
+        A later run that finds no file keeps what an earlier run found (a ``late/``
+        folder may hold only the file handed in again); a file found or rejected
+        replaces it.
+        """
+        verb = "INSERT OR IGNORE" if status.status == "missing" else "INSERT OR REPLACE"
+        with self.db:
+            self.db.execute(
+                f"{verb} INTO status VALUES (?, ?, ?, ?, ?)",
+                (student, kata, status.status, status.reason, time.time()),
+            )
+
+    def statuses(self) -> dict[tuple[str, str], Status]:
+        rows = self.db.execute("SELECT student, kata, status, reason FROM status")
+        return {(s, k): Status(status, reason) for s, k, status, reason in rows}
+
+    def overrides(self) -> dict[tuple[str, str], Override]:
+        rows = self.db.execute("SELECT student, kata, score, reason FROM overrides")
+        return {(s, k): Override(s, k, score, reason) for s, k, score, reason in rows}
+
+    def replace_overrides(self, wanted: list[Override]) -> None:
+        """Make the overrides exactly ``wanted``, logging each one set, changed or cleared."""
+        now = time.time()
+        before = self.overrides()
+        after = {(o.student, o.kata): o for o in wanted}
+        with self.db:
+            for key in before.keys() - after.keys():
+                self.db.execute("DELETE FROM overrides WHERE student = ? AND kata = ?", key)
+                self.db.execute(
+                    "INSERT INTO override_log VALUES (?, ?, NULL, 'cleared', ?)", (*key, now)
+                )
+            for key, new in after.items():
+                if before.get(key) == new:
+                    continue
+                self.db.execute(
+                    "INSERT OR REPLACE INTO overrides VALUES (?, ?, ?, ?, ?)",
+                    (*key, new.score, new.reason, now),
+                )
+                self.db.execute(
+                    "INSERT INTO override_log VALUES (?, ?, ?, ?, ?)",
+                    (*key, new.score, new.reason, now),
+                )
+
+    def override_log(self, student: str) -> list[tuple[str, float | None, str, float]]:
+        """(kata, score or None when cleared, reason, when) of every change, oldest first."""
+        return self.db.execute(
+            "SELECT kata, score, reason, changed_at FROM override_log WHERE student = ? "
+            "ORDER BY rowid",
+            (student,),
+        ).fetchall()
+
+    def set_submission_times(self, times: dict[str, float], source: str) -> None:
+        with self.db:
+            self.db.executemany(
+                "INSERT OR REPLACE INTO submission_times VALUES (?, ?, ?)",
+                [(student, when, source) for student, when in times.items()],
+            )
+
+    def submission_times(self) -> dict[str, float]:
+        return dict(self.db.execute("SELECT student, submitted_at FROM submission_times"))
+
+
+def _migrate(db: sqlite3.Connection) -> None:
+    """Bring a gradebook of the first schema (a ``jobs`` table) to this one, in place."""
+    old = db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'jobs'")
+    if old.fetchone():
+        db.execute(
+            f"INSERT INTO attempts ({ATTEMPT_COLUMNS}) SELECT {ATTEMPT_COLUMNS} FROM jobs "
+            "ORDER BY graded_at"
+        )
+        db.execute(
+            "INSERT OR IGNORE INTO students SELECT student, min(graded_at) FROM jobs GROUP BY student"
+        )
+        db.execute(
+            "INSERT OR IGNORE INTO katas SELECT kata, min(graded_at) FROM jobs GROUP BY kata"
+        )
+        db.execute(
+            "INSERT OR IGNORE INTO status SELECT student, kata, 'scored', '', graded_at FROM jobs"
+        )
+        db.execute("DROP TABLE jobs")
+    db.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))

@@ -2,6 +2,8 @@
 
 The parent alone writes the gradebook, one transaction per finished job, so an
 interrupted run loses nothing finished and a rerun grades only what is left.
+Before grading, what discovery found joins the course's record: the students and
+katas join the roster, and each (student, kata) gets its status.
 """
 
 from __future__ import annotations
@@ -10,10 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from grader.catalog import Bank, Kata
-from grader.gradebook import Gradebook
+from grader.gradebook import Gradebook, Status
 from grader.pool import CheckTask, Progress, run_checks
 from grader.results import CheckResult
-from grader.submissions import Discovery
+from grader.submissions import Discovery, Submission
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,22 @@ class Plan:
     todo: list[Job]
     done_already: int
     missing: list[tuple[str, str]]  # (student, kata) with no file
+
+
+def record_discovery(discovery: Discovery, katas: list[Kata], book: Gradebook) -> None:
+    """Enrol everyone found and note, per kata graded in this run, what was found."""
+    book.enrol([s.student for s in discovery.submissions], [k.id for k in katas])
+    for submission in discovery.submissions:
+        for kata in katas:
+            book.note_status(submission.student, kata.id, status_of(submission, kata.id))
+
+
+def status_of(submission: Submission, kata: str) -> Status:
+    if kata in submission.files:
+        return Status("scored")
+    if kata in submission.rejected:
+        return Status("rejected", submission.rejected[kata])
+    return Status("missing")
 
 
 def plan_jobs(

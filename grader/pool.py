@@ -11,7 +11,12 @@ long every job has run: a job past its hard limit (the engine's own limit, which
 a worker enforces itself, plus a grace for a worker stuck where it cannot) gets its
 worker killed and replaced, the job reported as the grader's failure, and the rest
 goes on. Workers die with the caller: killed with SIGKILL, it cannot shut the pool
-down.
+down, so each worker asks the kernel for SIGKILL when its parent goes (PDEATHSIG).
+That signal follows the parent *thread* that started the worker, so workers are
+started by the thread that runs ``run_checks`` and lives until it returns; once the
+workers are gone, multiprocessing's resource tracker reads end-of-file and exits
+(``tests/test_grade_killed.py`` shows a busy worker and the tracker outliving a
+``kill -9`` without it).
 """
 
 from __future__ import annotations
@@ -92,7 +97,9 @@ def _worker(connection: Connection, bank_root: str, parent: int) -> None:
 def _die_with(parent: int) -> None:
     """Be killed when ``parent`` dies (Linux); its learner children follow by their own rule."""
     if sys.platform.startswith("linux"):
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        refused = ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL) != 0
+        if refused:  # a worker that could outlive the grader must not work at all
+            os._exit(1)
     if os.getppid() != parent:  # it died before we asked
         os._exit(1)
 

@@ -92,7 +92,7 @@ def jobs_recorded(book: Path) -> int:
         return 0
     try:
         with contextlib.closing(sqlite3.connect(book, timeout=1)) as db:
-            return db.execute("SELECT count(*) FROM jobs").fetchone()[0]
+            return db.execute("SELECT count(*) FROM latest").fetchone()[0]
     except sqlite3.OperationalError:  # not created yet, or locked for a moment
         return 0
 
@@ -171,7 +171,7 @@ def assert_consistent(book: Path, correct: dict[str, bool]) -> None:
     """One well-formed row per graded job, each with the score its file deserves."""
     with contextlib.closing(sqlite3.connect(book)) as db:
         assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-        rows = db.execute("SELECT student, kata, score, result FROM jobs").fetchall()
+        rows = db.execute("SELECT student, kata, score, result FROM latest").fetchall()
     assert len({(student, kata) for student, kata, _, _ in rows}) == len(rows)
     for student, kata, score, result in rows:
         assert kata == "relu_backward" and json.loads(result)["kata"] == kata
@@ -186,3 +186,70 @@ def describe(pids: list[int]) -> str:
             command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
             described.append(f"{pid}: {command.decode(errors='replace')[:150]}")
     return "; ".join(described)
+
+
+def descendants(pid: int) -> set[int]:
+    """Every live descendant of ``pid``, from each thread's /proc children list."""
+    found, todo = set(), [pid]
+    while todo:
+        parent = todo.pop()
+        with contextlib.suppress(OSError):
+            for task in os.listdir(f"/proc/{parent}/task"):
+                with contextlib.suppress(OSError):
+                    text = Path(f"/proc/{parent}/task/{task}/children").read_text()
+                    for child in map(int, text.split()):
+                        if child not in found:
+                            found.add(child)
+                            todo.append(child)
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="finds processes in /proc")
+def test_kill_9_as_a_user_runs_it_leaves_no_descendant_within_seconds(fast_bank, tmp_path):
+    """The way an instructor runs it (suites in pool workers, no KATA_RUNNER), killed at once.
+
+    Every process the grader started (workers, the resource tracker, bubblewrap, learner
+    children) is collected from /proc while it runs; within a few seconds of the kill
+    none may be left. The first student's file loops until its budget is spent, so a
+    worker is busy at the kill: one that did not die with the grader would finish it.
+    """
+    solution = (fast_bank.root / "solutions" / "relu_backward.py").read_text()
+    klass, out = tmp_path / "submissions", tmp_path / "gb"
+    make_class(klass, solution)
+    (klass / "a_slow").mkdir()
+    (klass / "a_slow" / "relu_backward.py").write_text(
+        solution.replace(
+            "def relu_backward(", "def relu_backward(*a):\n    while True: pass\n\n\ndef _("
+        )
+    )
+    env = {k: v for k, v in os.environ.items() if k != "KATA_RUNNER"}
+    command = [sys.executable, "-m", "grader", "--bank", str(fast_bank.root), "grade"]
+    command += [str(klass), "--out", str(out), "--workers", "2", "--no-timing"]
+    deadline = time.monotonic() + 60
+    grader = subprocess.Popen(
+        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    seen: set[int] = set()
+    try:
+
+        def working() -> bool:
+            seen.update(descendants(grader.pid))
+            return jobs_recorded(out / "gradebook.sqlite3") > 0
+
+        assert wait_for(working, deadline), "no job was ever recorded"
+        seen.update(descendants(grader.pid))
+        os.kill(grader.pid, signal.SIGKILL)
+        grader.wait(timeout=10)
+
+        def alive() -> list[int]:
+            return [pid for pid in seen if (session_of(pid) or ("X",))[0] not in ("Z", "X")]
+
+        assert len(seen) >= 3, describe(list(seen))  # two workers and the resource tracker
+        assert wait_for(lambda: not alive(), time.monotonic() + 3, step=0.1), (
+            f"alive 3 s after kill -9: {describe(alive())}"
+        )
+    finally:
+        for pid in [grader.pid, *seen]:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        grader.wait()

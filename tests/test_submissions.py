@@ -261,9 +261,14 @@ def test_hostile_student_names_write_nothing_outside_out_and_no_formula(fast_ban
     result = invoke(fast_bank, "grade", str(klass), "--out", str(out))
     assert result.exit_code == 0, result.output
     written = {path.relative_to(out).parts[0] for path in out.rglob("*") if path.is_file()}
-    assert written == {"gradebook.sqlite3", "grades.csv", "students", "feedback", "gradescope"} | {
-        p.name for p in out.glob("gradebook.sqlite3-*")
-    }
+    assert written == {
+        "gradebook.sqlite3",
+        "gradebook.lock",
+        "grades.csv",
+        "students",
+        "feedback",
+        "gradescope",
+    } | {p.name for p in out.glob("gradebook.sqlite3-*")}
     assert len(list((out / "students").iterdir())) == len(HOSTILE_NAMES)
     assert len(list((out / "feedback").glob("*.md"))) == len(HOSTILE_NAMES)
     assert len(list((out / "gradescope").glob("*/results.json"))) == len(HOSTILE_NAMES)
@@ -273,7 +278,7 @@ def test_hostile_student_names_write_nothing_outside_out_and_no_formula(fast_ban
     students = {row[0] for row in rows[1:]}
     assert students == {f"'{n}" if n[0] in "=+-@\t" else n for n in HOSTILE_NAMES}
     for row in rows[1:]:
-        assert row[1] == "0" and row[2] == "0"  # scores stay plain numbers
+        assert row[1] == "0" and row[-2] == "0"  # scores (raw, total) stay plain numbers
     detail = json.loads((out / "students" / f"{file_name_of(HOSTILE_NAMES[0])}.json").read_text())
     assert detail["student"] == HOSTILE_NAMES[0]  # the name itself is kept as data
 
