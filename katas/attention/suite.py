@@ -513,7 +513,7 @@ def test_shapes(impl, rng, sizes):
     check_backward(impl, rng.standard_normal((b, tq, dv)), Q, K, V)
 
 
-MASK_SHAPES = [(5,), (1, 5), (3, 5), (2, 1, 5), (1, 3, 5), (2, 3, 5)]
+MASK_SHAPES = [(5,), (3, 5), (2, 1, 5), (1, 3, 5)]
 
 
 @pytest.mark.shapes
