@@ -29,7 +29,7 @@ SEEDS = [
     "dropout",
     "mlp_iris",
 ]
-BEYOND = ["conv2d", "embedding"]
+BEYOND = ["embedding", "layernorm", "adamw_schedule", "attention", "conv2d", "rnn_bptt"]
 
 
 def test_the_bundled_bank_has_every_kata_of_the_contract_by_track_and_minutes(bank):
