@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 import sys
+from functools import partial
 from pathlib import Path
 
 import click
 
 from grader.catalog import Kata
 from grader.cli import bank_of, bank_option, echo, style
+from grader.cluster import run_checks_on_cluster
 from grader.engine import new_seed
 from grader.errors import KataError
 from grader.exports import student_table, total_of, write_exports
@@ -17,7 +19,7 @@ from grader.feedback import LEVELS, FeedbackPolicy, parse_policy
 from grader.gradebook import Gradebook
 from grader.gradescope import grade_submission, write_bundle
 from grader.grading import plan_jobs, run_jobs
-from grader.pool import Progress
+from grader.pool import Progress, run_checks
 from grader.reports import duration_text, printable
 from grader.sandbox.isolation import chosen_mode, namespaces_problem, weak_confinement_warning
 from grader.submissions import discover, shown, staging_folder
@@ -101,6 +103,12 @@ def show_progress(progress: Progress, job, result) -> None:
     help="Refuse to grade unless learner code runs in namespaces of its own (bubblewrap).",
 )
 @click.option(
+    "--cluster",
+    metavar="ADDRESS",
+    help="Grade on a Dask cluster: a scheduler's address (tcp://host:8786), or local:N "
+    "for N local worker processes. Needs the cluster extra.",
+)
+@click.option(
     "--gradescope",
     is_flag=True,
     help="Grade one submission in Gradescope's autograder layout instead.",
@@ -126,6 +134,7 @@ def grade(
     bank_dir: Path | None,
     timing: bool,
     require_confinement: bool,
+    cluster: str | None,
     gradescope: bool,
     gradescope_root: Path,
     policy: FeedbackPolicy,
@@ -143,10 +152,11 @@ def grade(
         kata grade submissions/ --out gradebook --workers 4
         kata grade submissions/ --katas relu_backward,adam_step
         kata grade submissions/ --feedback titles,gradients=full
+        kata grade submissions/ --cluster tcp://10.0.0.5:8786
     """
     bank = bank_of(ctx, bank_dir)
     katas = chosen_katas(bank, names)
-    if require_confinement and chosen_mode() != "namespaces":
+    if require_confinement and not cluster and chosen_mode() != "namespaces":
         raise KataError(
             f"--require-confinement: learner code cannot run in namespaces here "
             f"({namespaces_problem() or 'KATA_ISOLATION says not to'}); grade on Linux with "
@@ -191,8 +201,20 @@ def grade(
                 f"{len(discovery.submissions)} students x {len(katas)} katas: {len(plan.todo)} jobs to grade, "
                 f"{plan.done_already} already graded, {len(plan.missing)} files missing (seed {seed})"
             )
+            executor = (
+                partial(run_checks_on_cluster, cluster, require_namespaces=require_confinement)
+                if cluster
+                else run_checks
+            )
             failures = run_jobs(
-                bank, plan.todo, book, seed, workers or os.cpu_count() or 2, timing, show_progress
+                bank,
+                plan.todo,
+                book,
+                seed,
+                workers or os.cpu_count() or 2,
+                timing,
+                show_progress,
+                executor,
             )
         students = [s.student for s in discovery.submissions]
         kata_ids = [k.id for k in katas]
