@@ -11,12 +11,14 @@ import os
 import sys
 import unicodedata
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 import click
 
 from grader.catalog import Kata
 from grader.cli import bank_of, bank_option, echo, style, warn
+from grader.cluster import run_checks_on_cluster
 from grader.engine import new_seed
 from grader.errors import KataError
 from grader.exports import (
@@ -35,7 +37,7 @@ from grader.late import policy_from, policy_text, read_submission_times, updated
 from grader.lock import writing
 from grader.overrides import FILE as OVERRIDES_FILE
 from grader.overrides import set_override, sync_overrides
-from grader.pool import Progress
+from grader.pool import Progress, run_checks
 from grader.reports import duration_text, printable
 from grader.roster import match, name_key, read_roster
 from grader.sandbox.isolation import chosen_mode, namespaces_problem, weak_confinement_warning
@@ -193,6 +195,12 @@ def rewrite_exports(
     help="Refuse to grade unless learner code runs in namespaces of its own (bubblewrap).",
 )
 @click.option(
+    "--cluster",
+    metavar="ADDRESS",
+    help="Grade on a Dask cluster: a scheduler's address (tcp://host:8786), or local:N "
+    "for N local worker processes. Needs the cluster extra.",
+)
+@click.option(
     "--gradescope",
     is_flag=True,
     help="Grade one submission in Gradescope's autograder layout instead.",
@@ -221,6 +229,7 @@ def grade_run(
     late_penalty: str | None,
     submission_times: Path | None,
     require_confinement: bool,
+    cluster: str | None,
     gradescope: bool,
     gradescope_root: Path,
     feedback: FeedbackPolicy | None,
@@ -241,10 +250,11 @@ def grade_run(
         kata grade late/ --out gradebook --submission-times times.csv
         kata grade submissions/ --due 2026-12-01T23:59 --late-penalty 10%/day,max=50%
         kata grade submissions/ --feedback titles,gradients=full
+        kata grade submissions/ --cluster tcp://10.0.0.5:8786
     """
     bank = bank_of(ctx, bank_dir)
     katas = chosen_katas(bank, names)
-    if require_confinement and chosen_mode() != "namespaces":
+    if require_confinement and not cluster and chosen_mode() != "namespaces":
         raise KataError(
             f"--require-confinement: learner code cannot run in namespaces here "
             f"({namespaces_problem() or 'KATA_ISOLATION says not to'}); grade on Linux with "
@@ -289,6 +299,11 @@ def grade_run(
                 )
                 if policy:
                     echo(f"Late work: {policy.describe()}")
+                executor = (
+                    partial(run_checks_on_cluster, cluster, require_namespaces=require_confinement)
+                    if cluster
+                    else run_checks
+                )
                 failures = run_jobs(
                     bank,
                     plan.todo,
@@ -297,6 +312,7 @@ def grade_run(
                     workers or os.cpu_count() or 2,
                     timing,
                     show_progress,
+                    executor,
                 )
             grades = rewrite_exports(book, out, feedback)
             render_summary(grades, book.katas(), out)

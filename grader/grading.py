@@ -8,14 +8,17 @@ katas join the roster, and each (student, kata) gets its status.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from grader.catalog import Bank, Kata
 from grader.gradebook import Gradebook, Status
-from grader.pool import CheckTask, Progress, run_checks
+from grader.pool import CheckTask, OnDone, Progress, run_checks
 from grader.results import CheckResult
 from grader.submissions import Discovery, Submission
+
+# Runs checks and calls back as each finishes: ``pool.run_checks`` or a cluster's.
+Executor = Callable[[Bank, Sequence[CheckTask], int, int, bool, OnDone], None]
 
 
 @dataclass(frozen=True)
@@ -80,8 +83,12 @@ def run_jobs(
     workers: int,
     timing: bool = True,
     on_progress: Callable[[Progress, Job, CheckResult | None], None] | None = None,
+    executor: Executor = run_checks,
 ) -> list[tuple[Job, str]]:
-    """Grade ``jobs``, recording each as it finishes; returns jobs the grader itself failed."""
+    """Grade ``jobs``, recording each as it finishes; returns jobs the grader itself failed.
+
+    ``executor`` runs the checks: the local pool, or a cluster with the same signature.
+    """
     failures: list[tuple[Job, str]] = []
 
     def record(
@@ -96,5 +103,5 @@ def run_jobs(
             on_progress(progress, job, result)
 
     tasks = [CheckTask(job.kata, job.file) for job in jobs]
-    run_checks(bank, tasks, seed, workers, timing, record)
+    executor(bank, tasks, seed, workers, timing, record)
     return failures

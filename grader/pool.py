@@ -30,6 +30,7 @@ import sys
 import time
 import traceback
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
@@ -217,3 +218,45 @@ def run_checks(
         pool.stop_all(kill=True)
         raise
     pool.stop_all()
+
+
+class SingleRunner:
+    """One warm runner process for a caller that runs one check at a time (a Dask worker).
+
+    The same worker as the pool's, with the same hard limit, so a check graded on
+    a cluster is graded exactly as a local one. A runner dies with the thread that
+    started it (PDEATHSIG), so it is always started from one thread that lives as
+    long as this process: callers may run checks from any thread.
+    """
+
+    def __init__(self, bank: Bank) -> None:
+        self.workers = _Workers(bank)
+        self.process: multiprocessing.Process | None = None
+        self.starter = ThreadPoolExecutor(1, thread_name_prefix="kata-runner-starter")
+
+    def run(
+        self, task: CheckTask, seed: int, timing: bool
+    ) -> tuple[CheckResult | None, str | None]:
+        """The check's result, or the grader's own error (a dead or stuck runner)."""
+        if self.process is None or not self.process.is_alive():
+            if self.process is not None:
+                self.workers.stop(self.process, kill=True)
+            self.process = self.starter.submit(self.workers.start).result()
+        process = self.process
+        self.workers.give(process, (task, seed, timing))
+        timed = timing if task.timing is None else task.timing
+        limit = hard_limit_s(self.workers.bank.get(task.kata), timed) + GRACE_S
+        connection = self.workers.connections[process]
+        try:
+            ready = connection.poll(limit)
+            answer = connection.recv() if ready else None
+        except (EOFError, OSError):
+            answer, ready = None, True
+        if answer is None:
+            self.workers.stop(process, kill=True)
+            self.process = None
+            if not ready:
+                return None, f"the check ran past the hard limit of {limit:.0f} s"
+            return None, f"the grader's worker died (status {process.exitcode})"
+        self.process = self.starter.submit(self.workers.renewed, process).result()
+        return answer

@@ -141,6 +141,24 @@ class CheckResult:
             "figures": [asdict(figure) for figure in self.figures],
         }
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> CheckResult:
+        """The result ``to_json`` gave (its derived counts and score are recomputed)."""
+        return cls(
+            kata=data["kata"],
+            file=data["file"],
+            seed=int(data["seed"]),
+            tests=tuple(TestResult(**test) for test in data["tests"]),
+            error=CheckError(**data["error"]) if data["error"] else None,
+            speed=Speed(**data["speed"]) if data["speed"] else None,
+            elapsed_since_start_s=data["elapsed_since_start_s"],
+            flags=tuple(data["flags"]),
+            output=data["output"],
+            duration_s=float(data["duration_s"]),
+            confinement=data["confinement"],
+            figures=tuple(Figure(**figure) for figure in data["figures"]),
+        )
+
 
 @dataclass(frozen=True)
 class CheckJob:
