@@ -197,7 +197,7 @@ def connected(address: str, bank: Bank) -> Iterator[Any]:
             n_workers=int(count),
             threads_per_worker=1,
             processes=True,
-            dashboard_address=None,
+            dashboard_address=":0",  # any free port: never clash with a dashboard already running
             silence_logs=logging.CRITICAL,
             env={"KATA_BANK": str(bank.root)},
         )

@@ -45,7 +45,7 @@ def scheduler(roomy_bank):
         distributed.LocalCluster(
             n_workers=2,
             threads_per_worker=1,
-            dashboard_address=None,
+            dashboard_address=":0",  # any free port: never clash with a dashboard already running
             silence_logs=50,
             env={"KATA_BANK": str(roomy_bank.root)},
         ) as local,
