@@ -49,6 +49,7 @@ class KataValidation:
     verdicts: tuple[Verdict, ...]
     todo: tuple[str, ...] = ()  # what the kata still lacks, for its author
     mutants_listed: int = 0  # all of them, checked or not (see max_mutants)
+    variants_listed: int = 0  # likewise (see max_variants)
 
     def of_role(self, role: str) -> list[Verdict]:
         return [v for v in self.verdicts if v.role == role]
@@ -139,6 +140,7 @@ def validate(
     meta_root: Path | None,
     workers: int | None = None,
     max_mutants: int | None = None,
+    max_variants: int | None = None,
 ) -> list[KataValidation]:
     """Meta-check every kata, with checks run by the pool of trusted workers.
 
@@ -146,12 +148,15 @@ def validate(
     that failure's message is not the expected one, the mutant is run again in full.
     With ``max_mutants``, only each kata's first mutants (in listed order) are checked;
     every mutant is still built, so an edit that no longer applies is always reported.
+    ``max_variants`` likewise keeps each kata's first correct variants.
     """
     katas = list(katas)
     with tempfile.TemporaryDirectory(prefix="kata-mutants-") as scratch:
         found = {kata.id: subjects(kata, meta_root, Path(scratch)) for kata in katas}
         listed = [
-            (kata, subject) for kata in katas for subject in sampled(found[kata.id], max_mutants)
+            (kata, subject)
+            for kata in katas
+            for subject in sampled(found[kata.id], max_mutants, max_variants)
         ]
         verdicts = {
             i: Verdict(kata.id, subject.role, subject.label, False, subject.problem, 0.0, 0.0)
@@ -201,20 +206,27 @@ def validate(
     for kata in katas:
         mine = tuple(verdicts[i] for i in sorted(verdicts) if listed[i][0].id == kata.id)
         left = todo(bank, kata, found[kata.id], meta_root)
-        listed_ = sum(subject.role == "mutant" for subject in found[kata.id])
-        results.append(KataValidation(kata.id, mine, tuple(left), listed_))
+        roles = [subject.role for subject in found[kata.id]]
+        results.append(
+            KataValidation(
+                kata.id, mine, tuple(left), roles.count("mutant"), roles.count("variant")
+            )
+        )
     return results
 
 
-def sampled(found: list[Subject], max_mutants: int | None) -> list[Subject]:
-    """Every subject, but only the first ``max_mutants`` mutants that could be built."""
-    if max_mutants is None:
-        return found
-    kept, mutants = [], 0
+def sampled(
+    found: list[Subject], max_mutants: int | None, max_variants: int | None = None
+) -> list[Subject]:
+    """Every subject, but only the first ``max_mutants`` mutants that could be built,
+    and the first ``max_variants`` variants."""
+    limits = {"mutant": max_mutants, "variant": max_variants}
+    kept, seen = [], dict.fromkeys(limits, 0)
     for subject in found:
-        if subject.role == "mutant" and not subject.problem:
-            mutants += 1
-            if mutants > max_mutants:
+        limit = limits.get(subject.role)
+        if limit is not None and not subject.problem:
+            seen[subject.role] += 1
+            if seen[subject.role] > limit:
                 continue
         kept.append(subject)
     return kept
