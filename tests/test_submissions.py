@@ -25,7 +25,7 @@ from click.testing import CliRunner
 from grader.cli import main
 from grader.gradebook import Gradebook
 from grader.grading import plan_jobs, run_jobs
-from grader.submissions import discover, file_name_of, find_files, staging_folder
+from grader.submissions import discover, discover_one, file_name_of, staging_folder
 
 KATAS = {"relu_backward"}
 BUGGY = "x >= 0"
@@ -47,6 +47,12 @@ def klass(tmp_path, solution) -> Path:
 
 def graded(discovery) -> dict[str, set[str]]:
     return {s.student: set(s.files) for s in discovery.submissions}
+
+
+def said(discovery, student: str) -> list[str]:
+    """Everything discovery says about ``student``: rejections first, then notes."""
+    submission = next(s for s in discovery.submissions if s.student == student)
+    return [*submission.rejected.values(), *submission.notes]
 
 
 def invoke(fast_bank, *args: str):
@@ -77,7 +83,7 @@ def test_a_symlinked_kata_file_is_listed_and_not_graded(klass, solution, tmp_pat
     (klass / "bob" / "relu_backward.py").symlink_to(solution)
     found = discover(klass, KATAS, tmp_path / "staged")
     assert graded(found) == {"ada": KATAS, "bob": set()}
-    assert "bob/relu_backward.py (a symlink, not followed)" in found.ignored
+    assert said(found, "bob") == ["bob/relu_backward.py (a symlink, not followed)"]
 
 
 def test_a_student_folder_that_is_a_symlink_is_listed_and_not_graded(klass, solution, tmp_path):
@@ -105,7 +111,7 @@ def test_a_symlink_inside_a_zip_is_listed_and_not_written(klass, tmp_path):
         zipped.writestr(link, "../../solutions/relu_backward.py")
     found = discover(klass, KATAS, tmp_path / "staged")
     assert graded(found)["eve"] == set()
-    assert "eve.zip:eve/relu_backward.py (a symlink, not followed)" in found.ignored
+    assert said(found, "eve") == ["eve.zip:eve/relu_backward.py (a symlink, not followed)"]
 
 
 def test_a_symlinked_student_folder_scores_nothing_and_is_reported(
@@ -141,7 +147,7 @@ def test_a_fifo_is_listed_and_neither_read_nor_waited_on(klass, tmp_path, unbloc
     found = discover(klass, KATAS, tmp_path / "staged")
     assert time.monotonic() - began < 4
     assert graded(found)["bob"] == set()
-    assert "bob/relu_backward.py (a FIFO, not read)" in found.ignored
+    assert said(found, "bob") == ["bob/relu_backward.py (a FIFO, not read)"]
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="making a device node needs root")
@@ -150,7 +156,7 @@ def test_a_device_is_listed_and_never_opened(klass, tmp_path):
     os.mknod(klass / "bob" / "relu_backward.py", stat.S_IFCHR | 0o600, os.makedev(1, 5))
     found = discover(klass, KATAS, tmp_path / "staged")  # /dev/zero: read whole, it never ends
     assert graded(found)["bob"] == set()
-    assert "bob/relu_backward.py (a device, not read)" in found.ignored
+    assert said(found, "bob") == ["bob/relu_backward.py (a device, not read)"]
 
 
 def test_a_100_gib_sparse_file_is_listed_as_too_large_and_never_read(fast_bank, klass, tmp_path):
@@ -165,9 +171,7 @@ def test_a_100_gib_sparse_file_is_listed_as_too_large_and_never_read(fast_bank, 
     assert [job.student for job in plan.todo] == ["ada"] and plan.missing == [
         ("bob", "relu_backward")
     ]
-    assert any(
-        item.startswith("bob/relu_backward.py (too large: 102400.0 MiB") for item in found.ignored
-    )
+    assert said(found, "bob")[0].startswith("bob/relu_backward.py (too large: 102400.0 MiB")
 
 
 def test_a_zip_member_over_1_mib_is_listed_as_too_large(klass, tmp_path):
@@ -175,7 +179,7 @@ def test_a_zip_member_over_1_mib_is_listed_as_too_large(klass, tmp_path):
         zipped.writestr("relu_backward.py", b"#" * (2 * 2**20))
     found = discover(klass, KATAS, tmp_path / "staged")
     assert graded(found)["eve"] == set()
-    assert any(item.startswith("eve.zip:relu_backward.py (too large") for item in found.ignored)
+    assert said(found, "eve")[0].startswith("eve.zip:relu_backward.py (too large")
 
 
 # -- the bytes hashed are the bytes graded --------------------------------------------------
@@ -268,6 +272,7 @@ def test_hostile_student_names_write_nothing_outside_out_and_no_formula(fast_ban
         "students",
         "feedback",
         "gradescope",
+        "discovery.txt",
     } | {p.name for p in out.glob("gradebook.sqlite3-*")}
     assert len(list((out / "students").iterdir())) == len(HOSTILE_NAMES)
     assert len(list((out / "feedback").glob("*.md"))) == len(HOSTILE_NAMES)
@@ -320,8 +325,10 @@ def test_gradescope_grades_the_shallowest_regular_copy(fast_bank, solution, tmp_
     deep.mkdir(parents=True)
     (deep / "relu_backward.py").write_text("broken(")
     (tmp_path / "submission" / "a" / "relu_backward.py").write_bytes(solution.read_bytes())
-    files, ignored = find_files(tmp_path / "submission", KATAS, tmp_path / "private")
-    assert files["relu_backward"].origin == "a/relu_backward.py"
-    assert ignored == [
-        "a/b/relu_backward.py (a second relu_backward.py: a/relu_backward.py is graded)"
+    found = discover_one(tmp_path / "submission", KATAS, tmp_path / "private")
+    assert found.files["relu_backward"].origin == "a/relu_backward.py"
+    assert found.notes == [
+        "a/b/relu_backward.py not graded: a second relu_backward file, a/relu_backward.py is "
+        "(shallower)",
+        "no kata file at the top, 1 in a/ graded",
     ]
