@@ -61,7 +61,9 @@ def discovery_summary(discovery: Discovery, katas: list[str], report: Path) -> l
     kinds = Counter(submission.source for submission in discovery.submissions)
     lines = [
         f"Found {len(discovery.submissions)} students ("
-        + ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items()))
+        + ", ".join(
+            f"{n} from a {kind.replace(' and ', ' and a ')}" for kind, n in sorted(kinds.items())
+        )
         + f"): {statuses['graded']} kata files graded, {statuses['rejected']} rejected, "
         f"{statuses['missing']} missing"
     ]

@@ -303,7 +303,7 @@ def _merged(entries: list[tuple[int, str]]) -> list[str]:
     if len(entries) < 2:
         return []
     labels = [shown(_nfc(name)) + ("/" if source == 0 else "") for source, name in entries]
-    spelled = len({_nfc(name) for _, name in entries}) < len(entries)
+    spelled = len({name[:-4] if source else name for source, name in entries}) > 1
     why = " (one name spelled two ways: macOS writes accents decomposed)" if spelled else ""
     return [f"{' and '.join(labels)} are one student{why}: searched together"]
 
