@@ -34,23 +34,22 @@ def render_discovery(discovery: Discovery, katas: list[str]) -> str:
     lines = [RULE, ""]
     for submission in discovery.submissions:
         lines.append(f"{submission.student} ({submission.source})")
-        for kata in katas:
-            status = status_of(submission, kata)
-            where = {
-                "graded": f"graded from {submission.files[kata].origin}"
-                if kata in submission.files
-                else "",
-                "rejected": f"rejected: {submission.rejected.get(kata, '')}",
-                "missing": "missing: no file named like it",
-            }[status]
-            lines.append(f"  {kata:<{width}}  {where}")
+        lines += [f"  {kata:<{width}}  {_found(submission, kata)}" for kata in katas]
         lines += [f"  - {note}" for note in submission.notes]
         if submission.others:
-            lines.append(f"  - {_others(submission.others)}")
+            lines.append(f"  - {_others(submission.others, len(submission.others))}")
         lines.append("")
     if discovery.ignored:
         lines.append(f"Not a student (ignored): {', '.join(discovery.ignored)}")
     return "\n".join(shown(line) for line in lines).rstrip() + "\n"
+
+
+def _found(submission: Submission, kata: str) -> str:
+    if kata in submission.files:
+        return f"graded from {submission.files[kata].origin}"
+    if kata in submission.rejected:
+        return f"rejected: {submission.rejected[kata]}"
+    return "missing: no file named like it"
 
 
 def discovery_summary(discovery: Discovery, katas: list[str], report: Path) -> list[str]:
@@ -89,13 +88,13 @@ def _notable(submission: Submission, katas: list[str]) -> list[str]:
     ]
     said += submission.notes
     if not submission.files and submission.others:
-        said.append(_others(submission.others))
+        said.append(_others(submission.others, MAX_LISTED))
     return said
 
 
-def _others(others: list[str]) -> str:
-    return f"{len(others)} other file(s), no kata's: {_listed(others)}"
+def _others(others: list[str], limit: int) -> str:
+    return f"{len(others)} other file(s), no kata's: {_listed(others, limit)}"
 
 
-def _listed(items: list[str]) -> str:
-    return ", ".join(items[:MAX_LISTED]) + (", ..." if len(items) > MAX_LISTED else "")
+def _listed(items: list[str], limit: int = MAX_LISTED) -> str:
+    return ", ".join(items[:limit]) + (", ..." if len(items) > limit else "")

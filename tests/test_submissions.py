@@ -25,6 +25,7 @@ import pytest
 from click.testing import CliRunner
 
 from grader.cli import main
+from grader.discovery_report import RULE, discovery_summary, render_discovery
 from grader.gradebook import Gradebook
 from grader.grading import plan_jobs, run_jobs
 from grader.submissions import discover, discover_one, file_name_of, staging_folder
@@ -624,4 +625,46 @@ def test_a_course_class_grades_every_correct_file_and_explains_each_decision(
         "  max: relu_backward rejected: max/relu_backward.py (a folder, not a file)",
         "  not a student, ignored: README.txt",
         f"Every decision, per student: {out / 'discovery.txt'}",
+    ]
+
+
+def test_gradescope_grades_a_notebook_and_rejects_a_folder_named_like_a_kata_file(
+    fast_bank, solution, tmp_path
+):
+    (tmp_path / "submission" / "hw3" / "relu_backward.py").mkdir(parents=True)
+    (tmp_path / "submission" / "hw3" / "relu_backward (1).ipynb").write_text(
+        notebook_of(solution.read_text())
+    )
+    results = grade_on_gradescope(fast_bank, tmp_path)
+    assert results["score"] == 100
+    assert results["output"].splitlines() == [
+        "hw3/relu_backward.py (a folder, not a file)",
+        "hw3/relu_backward (1).ipynb graded as relu_backward: its 2 code cell(s) joined in "
+        "order, 2 IPython line(s) (% or !) left out",
+        "no kata file at the top, 1 in hw3/ graded",
+    ]
+
+
+def test_discovery_txt_gives_every_kata_a_status_and_the_summary_stays_short(tmp_path):
+    folder = tmp_path / "c"
+    for n in range(7):
+        (folder / f"s{n}").mkdir(parents=True)
+        (folder / f"s{n}" / "Relu_Backward.py").write_text("x = 1\n")
+    (folder / "s0" / "Linear_Layer.py").write_bytes(b"\xff")
+    found = discover(folder, {"relu_backward", "linear_layer"}, tmp_path / "staged")
+    katas = ["relu_backward", "linear_layer", "adam_step"]
+    report = render_discovery(found, katas)
+    assert report.startswith(RULE)
+    assert "\ns0 (folder)\n  relu_backward  graded from s0/Relu_Backward.py\n" in report
+    assert "\n  linear_layer   rejected: s0/Linear_Layer.py (not UTF-8 text" in report
+    assert "\n  adam_step      missing: no file named like it\n" in report
+    summary = discovery_summary(found, katas, Path("gb/discovery.txt"))
+    assert summary[0] == (
+        "Found 7 students (7 from a folder): 7 kata files graded, 1 rejected, 13 missing"
+    )
+    assert summary[1].startswith("  s0: linear_layer rejected: s0/Linear_Layer.py (not UTF-8")
+    assert summary[5:] == [
+        "  s4: s4/Relu_Backward.py graded as relu_backward",
+        "  ... and 2 more students with notes",
+        "Every decision, per student: gb/discovery.txt",
     ]
