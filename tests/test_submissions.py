@@ -668,3 +668,17 @@ def test_discovery_txt_gives_every_kata_a_status_and_the_summary_stays_short(tmp
         "  ... and 2 more students with notes",
         "Every decision, per student: gb/discovery.txt",
     ]
+
+
+def test_a_submission_with_too_many_files_is_searched_only_so_far(tmp_path, solution, monkeypatch):
+    monkeypatch.setattr("grader.submissions.MAX_ENTRIES", 10)
+    (tmp_path / "c" / "ana" / "venv").mkdir(parents=True)
+    (tmp_path / "c" / "ana" / "relu_backward.py").write_bytes(solution.read_bytes())
+    with zipfile.ZipFile(tmp_path / "c" / "bo.zip", "w") as zipped:
+        zipped.writestr("relu_backward.py", solution.read_bytes())
+        for n in range(11):
+            (tmp_path / "c" / "ana" / "venv" / f"m{n}.py").write_text("")
+            zipped.writestr(f"venv/m{n}.py", "")
+    ana, bo = discover(tmp_path / "c", KATAS, tmp_path / "staged").submissions
+    assert set(ana.files) == KATAS and ana.notes == ["more than 10 files: the rest not searched"]
+    assert bo.files == {} and bo.notes == ["bo.zip: more than 10 files, not unpacked"]
