@@ -682,3 +682,11 @@ def test_a_submission_with_too_many_files_is_searched_only_so_far(tmp_path, solu
     ana, bo = discover(tmp_path / "c", KATAS, tmp_path / "staged").submissions
     assert set(ana.files) == KATAS and ana.notes == ["more than 10 files: the rest not searched"]
     assert bo.files == {} and bo.notes == ["bo.zip: more than 10 files, not unpacked"]
+
+
+def test_gradescope_writes_results_for_a_folder_named_like_a_kata_file(fast_bank, tmp_path):
+    """It used to end run_autograder with exit 2 and no results.json."""
+    (tmp_path / "submission" / "relu_backward.py").mkdir(parents=True)
+    results = grade_on_gradescope(fast_bank, tmp_path)
+    assert results["score"] == 0
+    assert results["output"] == "relu_backward.py (a folder, not a file)"
