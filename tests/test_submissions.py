@@ -628,6 +628,12 @@ def test_a_course_class_grades_every_correct_file_and_explains_each_decision(
     ]
 
 
+def found_notes(results: dict) -> list[str]:
+    """The lines of discovery's notes in results.json's output: what the student reads."""
+    lines = results["output"].splitlines()
+    return lines[lines.index("How your files were found:") + 1 :]
+
+
 def test_gradescope_grades_a_notebook_and_rejects_a_folder_named_like_a_kata_file(
     fast_bank, solution, tmp_path
 ):
@@ -637,11 +643,11 @@ def test_gradescope_grades_a_notebook_and_rejects_a_folder_named_like_a_kata_fil
     )
     results = grade_on_gradescope(fast_bank, tmp_path)
     assert results["score"] == 100
-    assert results["output"].splitlines() == [
-        "hw3/relu_backward.py (a folder, not a file)",
-        "hw3/relu_backward (1).ipynb graded as relu_backward: its 2 code cell(s) joined in "
+    assert found_notes(results) == [
+        "- hw3/relu_backward.py (a folder, not a file)",
+        "- hw3/relu_backward (1).ipynb graded as relu_backward: its 2 code cell(s) joined in "
         "order, 2 IPython line(s) (% or !) left out",
-        "no kata file at the top, 1 in hw3/ graded",
+        "- no kata file at the top, 1 in hw3/ graded",
     ]
 
 
@@ -689,4 +695,4 @@ def test_gradescope_writes_results_for_a_folder_named_like_a_kata_file(fast_bank
     (tmp_path / "submission" / "relu_backward.py").mkdir(parents=True)
     results = grade_on_gradescope(fast_bank, tmp_path)
     assert results["score"] == 0
-    assert results["output"] == "relu_backward.py (a folder, not a file)"
+    assert found_notes(results) == ["- relu_backward.py (a folder, not a file)"]
