@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+from grader.grading import status_of
 from grader.submissions import Discovery, Submission, shown
 
 MAX_LISTED = 5  # other files, ignored entries and notable students named before "..."
@@ -19,13 +20,6 @@ RULE = (
     "a zip's, then the first by name. Names are read as a person reads them (any case, a "
     "browser's ' (1)', '-' for '_')."
 )
-
-
-def status_of(submission: Submission, kata: str) -> str:
-    """``graded``, ``rejected`` (a file was found but cannot be graded) or ``missing``."""
-    if kata in submission.files:
-        return "graded"
-    return "rejected" if kata in submission.rejected else "missing"
 
 
 def render_discovery(discovery: Discovery, katas: list[str]) -> str:
@@ -45,17 +39,18 @@ def render_discovery(discovery: Discovery, katas: list[str]) -> str:
 
 
 def _found(submission: Submission, kata: str) -> str:
-    if kata in submission.files:
+    status = status_of(submission, kata)
+    if status.status == "scored":
         return f"graded from {submission.files[kata].origin}"
-    if kata in submission.rejected:
-        return f"rejected: {submission.rejected[kata]}"
+    if status.status == "rejected":
+        return f"rejected: {status.reason}"
     return "missing: no file named like it"
 
 
 def discovery_summary(discovery: Discovery, katas: list[str], report: Path) -> list[str]:
     """A few lines for the end of ``kata grade``: counts, and the first notable students."""
     statuses = Counter(
-        status_of(submission, kata) for submission in discovery.submissions for kata in katas
+        status_of(submission, kata).status for submission in discovery.submissions for kata in katas
     )
     kinds = Counter(submission.source for submission in discovery.submissions)
     lines = [
@@ -63,7 +58,7 @@ def discovery_summary(discovery: Discovery, katas: list[str], report: Path) -> l
         + ", ".join(
             f"{n} from a {kind.replace(' and ', ' and a ')}" for kind, n in sorted(kinds.items())
         )
-        + f"): {statuses['graded']} kata files graded, {statuses['rejected']} rejected, "
+        + f"): {statuses['scored']} kata files graded, {statuses['rejected']} rejected, "
         f"{statuses['missing']} missing"
     ]
     notable = [(s.student, _notable(s, katas)) for s in discovery.submissions]
