@@ -19,6 +19,7 @@ import click
 from grader.catalog import Kata
 from grader.cli import bank_of, bank_option, echo, style, warn
 from grader.cluster import run_checks_on_cluster
+from grader.discovery_report import discovery_summary, render_discovery
 from grader.engine import new_seed
 from grader.errors import KataError
 from grader.exports import (
@@ -44,6 +45,7 @@ from grader.sandbox.isolation import chosen_mode, namespaces_problem, weak_confi
 from grader.submissions import discover, shown, staging_folder
 
 BOOK = "gradebook.sqlite3"
+DISCOVERY_REPORT = "discovery.txt"
 
 
 def chosen_katas(bank, names: str | None) -> list[Kata]:
@@ -286,7 +288,8 @@ def grade_run(
                 discovery = discover(submissions, set(bank.katas), staged)
                 if not discovery.submissions:
                     raise KataError(f"{submissions} holds no student folders or zips")
-                report_ignored(discovery.ignored)
+                kata_ids = [k.id for k in katas]
+                (out / DISCOVERY_REPORT).write_text(render_discovery(discovery, kata_ids))
                 record_discovery(discovery, katas, book)
                 if submission_times:
                     note_times(book, submission_times)
@@ -316,6 +319,8 @@ def grade_run(
                 )
             grades = rewrite_exports(book, out, feedback)
             render_summary(grades, book.katas(), out)
+            for line in discovery_summary(discovery, kata_ids, out / DISCOVERY_REPORT):
+                echo(line)
         finally:
             book.close()
     if failures:
@@ -330,12 +335,6 @@ def grade_run(
         raise KataError(
             f"{len(failures)} job(s) failed in the grader itself; run again to retry them"
         )
-
-
-def report_ignored(ignored: list[str]) -> None:
-    if ignored:
-        listed = ", ".join(ignored[:20]) + (" ..." if len(ignored) > 20 else "")
-        echo(style(printable(f"Ignored {len(ignored)} item(s): {listed}"), fg="yellow"), err=True)
 
 
 def note_times(book: Gradebook, path: Path) -> None:

@@ -219,7 +219,7 @@ def gradescope_results(
 
     ``views`` must be built with ``deferred=True``: a category the policy keeps from the
     student until the due date (or for ever) is then Gradescope's to withhold, by its
-    ``visibility``. ``notes`` (what in the submission was not graded, and why) join the
+    ``visibility``. ``notes`` (discovery's: what was not graded and why, how files were found) join the
     top-level ``output``, after each kata's score, counts and speed.
     """
     per_kata = points / len(views)
@@ -236,7 +236,7 @@ def gradescope_results(
             f"Random inputs were drawn with seed {seed}; the same file with the same seed always gets the same score.",
         ]
     if notes:
-        lines += ["", "Not graded:", *(f"- {printable(note)}" for note in notes)]
+        lines += ["", "How your files were found:", *(f"- {printable(note)}" for note in notes)]
     return {
         "score": round(sum(t["score"] for t in tests), 2),
         "execution_time": round(execution_time, 2),

@@ -24,7 +24,7 @@ from grader.engine import check, new_seed
 from grader.errors import KataError
 from grader.exports import gradescope_results
 from grader.feedback import FULL, FeedbackPolicy, KataView, kata_view, missing_view
-from grader.submissions import find_files
+from grader.submissions import discover_one
 
 SETUP_SH = """#!/usr/bin/env bash
 # Gradescope image setup: install Python >= 3.11 and this project with its kata bank.
@@ -104,7 +104,7 @@ def grade_submission(
 ) -> dict[str, Any]:
     """Grade ``root/submission`` and write ``root/results/results.json``; returns the results.
 
-    Kata files are found and copied as in ``kata grade`` (``submissions.find_files``):
+    Kata files are found and copied by the rule of ``kata grade`` (``submissions``):
     no symlink is followed and nothing but a regular file of at most 1 MiB is read.
     Whatever was handed in, results.json is written: a submission that cannot be read
     scores 0 and says why, and should the grader itself fail, the student is told so
@@ -140,19 +140,19 @@ def grade_submission(
 def _check_all(
     katas: list[Kata], submission: Path, seed: int, policy: FeedbackPolicy, timing: bool
 ) -> tuple[list[KataView], list[str]]:
-    """Each kata's view (Gradescope keeps what it withholds: ``deferred``), and what was ignored."""
+    """Each kata's view (Gradescope keeps what it withholds: ``deferred``), and discovery's notes."""
     if not submission.is_dir():
         raise KataError(f"no submission folder {submission.name}/ was uploaded")
     views = []
     with tempfile.TemporaryDirectory(prefix="kata-submission-") as private:  # mode 0700
-        files, ignored = find_files(submission, {k.id for k in katas}, Path(private))
+        found = discover_one(submission, {k.id for k in katas}, Path(private))
         for kata in katas:
             result = None
-            if kata.id in files:
-                checked = check(kata, files[kata.id].path, seed=seed, timing=timing)
-                result = replace(checked, file=files[kata.id].origin).to_json()
+            if kata.id in found.files:
+                checked = check(kata, found.files[kata.id].path, seed=seed, timing=timing)
+                result = replace(checked, file=found.files[kata.id].origin).to_json()
             views.append(kata_view(kata.id, result, policy, deferred=True))
-    return views, ignored
+    return views, [*found.rejected.values(), *found.notes]
 
 
 def run_autograder_script(

@@ -1,4 +1,13 @@
-"""Finding a class's submissions: ``SUBMISSIONS/<student>/<kata>.py`` or ``<student>.zip``.
+"""Finding a class's submissions: what a person would grade, and a note for each decision.
+
+One rule in every mode (a student's folder, a student's zip, Gradescope's
+``/autograder/submission``): a file counts as a kata's when a person would read
+its name so (``kata_files.KataNames``); of several copies of a kata the
+shallowest gradable one wins, then a ``.py`` before a ``.py.txt`` before a
+notebook, the exact name first, a folder's before a zip's, then the first in
+code-point order of its path. Every mode searches the top of the submission and
+up to ``MAX_TREE_DEPTH`` folders down, so one submission grades the same
+wherever it is handed in. Every copy not graded, and why, is a note.
 
 Every kata file is read once, through one descriptor opened without following
 symlinks, checked to be a regular file of at most 1 MiB before a byte of it is
@@ -6,8 +15,7 @@ read, hashed, and copied into a private folder (mode 0700) that only the grader
 writes. The grader grades that copy, so the bytes hashed are the bytes graded
 even if the original changes meanwhile, and a symlink, a FIFO, a device or a
 100 GiB sparse file can neither leak another file, hang the run nor exhaust its
-memory. Anything not graded is listed once with the reason, so an instructor
-sees what was skipped.
+memory.
 """
 
 from __future__ import annotations
@@ -21,25 +29,25 @@ import stat
 import unicodedata
 import zipfile
 import zlib
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from functools import partial
+from pathlib import Path
 
 from grader.engine import MAX_FILE_BYTES
+from grader.kata_files import KataNames, NameMatch, Skipped, code_of
 
 MAX_ZIP_BYTES = 64 * 1024 * 1024  # zipfile reads a central directory whole: bound it
-MAX_ZIP_MEMBERS = 200
+MAX_ENTRIES = 2000  # files and folders looked at per folder or zip: a venv is not searched whole
 MAX_TREE_DEPTH = 8  # Gradescope keeps uploaded folders; nobody nests a kata file deeper
+SKIPPED_FOLDERS = {"__MACOSX", "__pycache__", "node_modules", "site-packages"}
 STAGING = ".staged"  # under --out: this run's private copies, swept by the next run
 
 FILE_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC  # a FIFO never blocks
 FOLDER_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 PLAIN_PUNCTUATION = " _-.'(),@+"
-
-
-class Skipped(Exception):
-    """Why an item of a submission is not graded; the message is shown to the instructor."""
 
 
 @dataclass(frozen=True)
@@ -51,17 +59,21 @@ class StagedFile:
 
 @dataclass(frozen=True)
 class Submission:
-    student: str
+    """One student's work: each kata is in ``files`` (graded), ``rejected`` (found, not
+    gradable) or neither (missing)."""
+
+    student: str  # in NFC
     files: dict[str, StagedFile]  # kata id -> its private copy
-    source: str  # "folder" or "zip"
+    source: str  # "folder", "zip" or "folder and zip"
     rejected: dict[str, str] = field(default_factory=dict)  # kata id -> why its file is not graded
     notes: list[str] = field(default_factory=list)  # every other decision, for discovery.txt
+    others: list[str] = field(default_factory=list)  # files that are no kata's, for the records
 
 
 @dataclass(frozen=True)
 class Discovery:
     submissions: list[Submission]
-    ignored: list[str] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)  # entries of SUBMISSIONS that are no student
 
 
 def shown(text: str) -> str:
@@ -96,7 +108,7 @@ def kind_of(mode: int) -> str | None:
     """What a file that is not a regular file is, in words; None for a regular file."""
     kinds = (
         (stat.S_ISLNK, "a symlink, not followed"),
-        (stat.S_ISDIR, "a folder"),
+        (stat.S_ISDIR, "a folder, not a file"),
         (stat.S_ISFIFO, "a FIFO, not read"),
         (stat.S_ISCHR, "a device, not read"),
         (stat.S_ISBLK, "a device, not read"),
@@ -198,13 +210,42 @@ def _running(pid: int) -> bool:
     return True
 
 
-def discover(folder: Path, kata_ids: set[str], stage_to: Path) -> Discovery:
-    """Every student's kata files, staged under ``stage_to``; what is not graded is ``ignored``.
+@dataclass(frozen=True)
+class Candidate:
+    """A file named like a kata file somewhere in a submission; read only when its turn comes."""
 
-    ``folder`` itself is the instructor's and may be a symlink; nothing inside it is followed.
+    match: NameMatch
+    label: str  # where it is, as the instructor reads it: "ana/hw3/relu_backward (1).py"
+    folder: str  # its folder's label, "" at the top of a folder submission
+    depth: int  # folders between the top of the submission and the file
+    source: int  # 0 in a folder, 1 in a zip: at the same depth a folder's copy comes first
+    read: Callable[[], bytes]  # its bytes; raises Skipped
+
+    def key(self) -> tuple[int, tuple[int, bool], int, str]:
+        """The order copies of one kata are tried in: shallowest, best form, then by name."""
+        return self.depth, self.match.rank, self.source, self.label
+
+
+@dataclass
+class Found:
+    """What one student's folders and zips hold, gathered before anything is read."""
+
+    candidates: list[Candidate] = field(default_factory=list)
+    others: list[str] = field(default_factory=list)  # files that are no kata's
+    notes: list[str] = field(default_factory=list)  # special files, limits reached
+
+
+def discover(folder: Path, kata_ids: set[str], stage_to: Path) -> Discovery:
+    """Every student's kata files, staged under ``stage_to``; see ``Submission``.
+
+    A student is a folder or a ``.zip`` in ``folder``, named in NFC (a macOS
+    folder's decomposed "José" is the typed "José"); a folder and a zip, or two
+    spellings, of one student are searched together. ``folder`` itself is the
+    instructor's and may be a symlink; nothing inside it is followed.
     """
+    names = KataNames.of(kata_ids)
     stage_to.mkdir(mode=0o700, parents=True, exist_ok=True)
-    submissions: dict[str, Submission] = {}
+    sources: dict[str, list[tuple[int, str]]] = {}  # student -> (0 folder / 1 zip, entry name)
     ignored: list[str] = []
     root = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
     try:
@@ -212,101 +253,237 @@ def discover(folder: Path, kata_ids: set[str], stage_to: Path) -> Discovery:
             if name.startswith("."):
                 ignored.append(shown(name))
             elif stat.S_ISDIR(mode):
-                target = stage_to / file_name_of(name)
-                files = _read_folder(root, name, kata_ids, target, ignored)
-                submissions[name] = Submission(name, files, "folder")
-            elif stat.S_ISREG(mode) and name.endswith(".zip"):
-                student = name.removesuffix(".zip")
-                if student in submissions:
-                    ignored.append(
-                        f"{shown(name)} (the folder {shown(student)}/ is graded instead)"
-                    )
-                    continue
-                target = stage_to / file_name_of(student)
-                files = _unpack(root, name, kata_ids, target, ignored)
-                submissions[student] = Submission(student, files, "zip")
+                sources.setdefault(_nfc(name), []).append((0, name))
+            elif stat.S_ISREG(mode) and name.casefold().endswith(".zip"):
+                sources.setdefault(_nfc(name[:-4]), []).append((1, name))
             else:
                 reason = kind_of(mode)
                 ignored.append(f"{shown(name)} ({reason})" if reason else shown(name))
+        submissions = [
+            _submission(root, student, sorted(entries), names, stage_to / file_name_of(student))
+            for student, entries in sorted(sources.items())
+        ]
     finally:
         os.close(root)
-    return Discovery(sorted(submissions.values(), key=lambda s: s.student), ignored)
+    return Discovery(submissions, ignored)
 
 
-def _names(folder_fd: int) -> list[str]:
-    with os.scandir(folder_fd) as entries:
-        return sorted(entry.name for entry in entries)
-
-
-def _entries(folder_fd: int) -> Iterator[tuple[str, int]]:
-    """Each name in the folder, sorted, with its ``lstat`` mode; one that vanished is skipped."""
-    for name in _names(folder_fd):
-        try:
-            yield name, os.stat(name, dir_fd=folder_fd, follow_symlinks=False).st_mode
-        except FileNotFoundError:
-            continue
-
-
-def _open_folder(name: str, parent_fd: int) -> int:
+def discover_one(folder: Path, kata_ids: set[str], stage_to: Path) -> Submission:
+    """The kata files of one submission held in ``folder`` (Gradescope's), by the same rule."""
+    stage_to.mkdir(mode=0o700, parents=True, exist_ok=True)
+    root = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
     try:
-        return os.open(name, FOLDER_FLAGS, dir_fd=parent_fd)
-    except OSError as error:
-        raise Skipped(_unreadable(error)) from None
+        found = Found()
+        _walk_folder(root, (), KataNames.of(kata_ids), found)
+        return _chosen(folder.name, "folder", found, stage_to, [])
+    finally:
+        os.close(root)
 
 
-def _read_folder(
-    root: int, student: str, kata_ids: set[str], target: Path, ignored: list[str]
-) -> dict[str, StagedFile]:
-    files: dict[str, StagedFile] = {}
-    try:
-        fd = _open_folder(student, root)
-    except Skipped as reason:
-        ignored.append(f"{shown(student)}/ ({reason})")
-        return files
-    try:
-        for name in _names(fd):
-            label = f"{shown(student)}/{shown(name)}"
-            if not (name.endswith(".py") and name.removesuffix(".py") in kata_ids):
-                ignored.append(label)
+def _nfc(name: str) -> str:
+    return unicodedata.normalize("NFC", name)
+
+
+def _submission(
+    root: int, student: str, entries: list[tuple[int, str]], names: KataNames, target: Path
+) -> Submission:
+    found = Found()
+    with ExitStack() as open_zips:  # members are read from them only once chosen
+        for source, name in entries:
+            if source == 0:
+                _walk_folder(root, (name,), names, found)
+            else:
+                _walk_zip(root, name, names, found, open_zips)
+        kinds = " and ".join(dict.fromkeys("zip" if s else "folder" for s, _ in entries))
+        return _chosen(student, kinds, found, target, _merged(entries))
+
+
+def _merged(entries: list[tuple[int, str]]) -> list[str]:
+    """A note when one student handed in more than one folder or zip."""
+    if len(entries) < 2:
+        return []
+    labels = [shown(_nfc(name)) + ("/" if source == 0 else "") for source, name in entries]
+    spelled = len({name[:-4] if source else name for source, name in entries}) > 1
+    why = " (one name spelled two ways: macOS writes accents decomposed)" if spelled else ""
+    return [f"{' and '.join(labels)} are one student{why}: searched together"]
+
+
+def _walk_folder(root: int, top: tuple[str, ...], names: KataNames, found: Found) -> None:
+    """Gather the candidates in the folder ``top`` below ``root``, level by level."""
+    level, seen = [top], 0
+    for _ in range(MAX_TREE_DEPTH + 1):
+        below: list[tuple[str, ...]] = []
+        for parts in level:
+            try:
+                fd = _open_below(root, parts)
+            except Skipped as reason:
+                found.notes.append(f"{_label(parts)}/ ({reason})")
                 continue
             try:
-                files[name.removesuffix(".py")] = stage(read_file(name, fd), target, name, label)
-            except Skipped as reason:
-                ignored.append(f"{label} ({reason})")
+                for name, mode in _entries(fd):
+                    seen += 1
+                    if seen > MAX_ENTRIES:
+                        found.notes.append(f"more than {MAX_ENTRIES} files: the rest not searched")
+                        return
+                    path = (*parts, name)
+                    read = partial(_read_below, root, path)
+                    kind = kind_of(mode)
+                    inside, is_folder = path[len(top) :], stat.S_ISDIR(mode)
+                    if _consider(found, names, inside, _prefix(top), 0, is_folder, kind, read):
+                        below.append(path)
+            finally:
+                os.close(fd)
+        level = below
+    found.notes += [f"{_label(parts)}/ (nested too deep, not searched)" for parts in level]
+
+
+def _read_below(root: int, path: tuple[str, ...]) -> bytes:
+    fd = _open_below(root, path[:-1])
+    try:
+        return read_file(path[-1], fd)
     finally:
         os.close(fd)
-    return files
 
 
-def _unpack(
-    root: int, archive: str, kata_ids: set[str], target: Path, ignored: list[str]
-) -> dict[str, StagedFile]:
-    files: dict[str, StagedFile] = {}
+def _walk_zip(root: int, archive: str, names: KataNames, found: Found, stack: ExitStack) -> None:
+    """Gather the candidates among a zip's members; the zip stays open on ``stack``."""
+    where = shown(_nfc(archive))
     try:
-        handle = _open_zip(archive, root)
-        with handle, zipfile.ZipFile(handle) as zipped:
-            members = [m for m in zipped.infolist() if not m.is_dir()]
-            if len(members) > MAX_ZIP_MEMBERS:
-                ignored.append(f"{shown(archive)}: more than {MAX_ZIP_MEMBERS} files, not unpacked")
-                return files
-            for member in members:
-                label = f"{shown(archive)}:{shown(member.filename)}"
-                name = PurePosixPath(member.filename).name
-                kata_id = name.removesuffix(".py")
-                if not name.endswith(".py") or kata_id not in kata_ids:
-                    ignored.append(label)
-                elif kata_id in files:
-                    ignored.append(f"{label} (a second {name})")
-                else:
-                    try:  # the base name only: no path can escape the target
-                        files[kata_id] = stage(_read_member(zipped, member), target, name, label)
-                    except Skipped as reason:
-                        ignored.append(f"{label} ({reason})")
+        zipped = stack.enter_context(zipfile.ZipFile(stack.enter_context(_open_zip(archive, root))))
     except Skipped as reason:
-        ignored.append(f"{shown(archive)} ({reason})")
+        found.notes.append(f"{where} ({reason})")
+        return
     except (zipfile.BadZipFile, OSError) as error:
-        ignored.append(f"{shown(archive)}: not a readable zip ({error})")
-    return files
+        found.notes.append(f"{where}: not a readable zip ({error})")
+        return
+    members = zipped.infolist()
+    if len(members) > MAX_ENTRIES:
+        found.notes.append(f"{where}: more than {MAX_ENTRIES} files, not unpacked")
+        return
+    for member in sorted(members, key=lambda m: m.filename):
+        # Windows' older zips separate folders with "\"; the name is a label, never a path.
+        parts = tuple(
+            p for p in member.filename.replace("\\", "/").split("/") if p not in ("", ".")
+        )
+        if not parts:
+            continue
+        label = f"{where}:{_label(parts)}"
+        if ".." in parts or member.filename.startswith(("/", "\\")):
+            found.notes.append(f"{label} (a path outside the zip, not read)")
+        elif len(parts) - 1 > MAX_TREE_DEPTH:
+            found.notes.append(f"{label} (nested too deep, not searched)")
+        elif not any(_hidden(part) for part in parts[:-1]):
+            kind = kind_of(member.external_attr >> 16)
+            read = _a_folder if member.is_dir() else partial(_read_member, zipped, member)
+            _consider(found, names, parts, f"{where}:", 1, member.is_dir(), kind, read)
+
+
+def _a_folder() -> bytes:
+    """A zip's folder entry may carry no mode bits: refused by what it is, not by them."""
+    raise Skipped("a folder, not a file")
+
+
+def _hidden(name: str) -> bool:
+    """Dot files, macOS's resource forks and caches: nobody hands in a kata file there."""
+    return name.startswith(".") or name in SKIPPED_FOLDERS
+
+
+def _consider(
+    found: Found,
+    names: KataNames,
+    path: tuple[str, ...],
+    prefix: str,
+    source: int,
+    is_folder: bool,
+    kind: str | None,
+    read: Callable[[], bytes],
+) -> bool:
+    """Sort one entry into ``found``; returns whether it is a folder to search.
+
+    ``path`` is the entry's below the top of the submission; ``prefix`` names that
+    top for labels ("ana/", "ana.zip:", or "" on Gradescope).
+    """
+    if _hidden(path[-1]):
+        return False
+    match = names.match(path[-1])
+    label = prefix + _label(path)
+    if match:  # a folder named like a kata file is rejected as one, and still searched
+        folder = (prefix + _label(path[:-1])).rstrip("/")
+        found.candidates.append(Candidate(match, label, folder, len(path) - 1, source, read))
+    elif kind and not is_folder:
+        found.notes.append(f"{label} ({kind})")
+    elif not is_folder:
+        found.others.append(label)
+    return is_folder
+
+
+def _prefix(top: tuple[str, ...]) -> str:
+    return _label(top) + "/" if top else ""
+
+
+def _label(parts: tuple[str, ...]) -> str:
+    return "/".join(shown(_nfc(part)) for part in parts)
+
+
+def _chosen(student: str, kinds: str, found: Found, target: Path, notes: list[str]) -> Submission:
+    """Stage the best gradable copy of each kata; every other copy becomes a note."""
+    files: dict[str, StagedFile] = {}
+    rejected: dict[str, str] = {}
+    notes = [*notes, *found.notes]
+    by_kata: dict[str, list[Candidate]] = {}
+    for candidate in found.candidates:
+        by_kata.setdefault(candidate.match.kata, []).append(candidate)
+    graded: list[Candidate] = []
+    for kata, candidates in sorted(by_kata.items()):
+        tried: list[str] = []
+        ordered = sorted(candidates, key=Candidate.key)
+        for index, candidate in enumerate(ordered):
+            try:
+                code = code_of(candidate.match, candidate.read())
+            except Skipped as reason:
+                tried.append(f"{candidate.label} ({reason})")
+                continue
+            files[kata] = stage(code.data, target, f"{kata}.py", candidate.label)
+            graded.append(candidate)
+            notes += tried
+            if code.how or not candidate.match.exact:
+                notes.append(
+                    f"{candidate.label} graded as {kata}" + (f": {code.how}" if code.how else "")
+                )
+            notes += [_second(candidate, other) for other in ordered[index + 1 :]]
+            break
+        else:
+            rejected[kata] = tried[0]
+            notes += tried[1:]
+    notes += _where_graded(graded)
+    return Submission(student, files, kinds, rejected, notes, found.others)
+
+
+def _second(graded: Candidate, other: Candidate) -> str:
+    """Why ``other`` is not graded although it too is a copy of the kata."""
+    if other.depth != graded.depth:
+        why = "shallower"
+    elif other.match.form != graded.match.form:
+        why = f"a {graded.match.form} before a {other.match.form}"
+    elif other.match.exact != graded.match.exact:
+        why = "the exact name first"
+    elif other.source != graded.source:
+        why = "a folder before a zip"
+    else:
+        why = "first in name order"
+    return f"{other.label} not graded: a second {graded.match.kata} file, {graded.label} is ({why})"
+
+
+def _where_graded(graded: list[Candidate]) -> list[str]:
+    """One line when kata files were graded from folders below the top."""
+    nested = Counter(c.folder for c in graded if c.depth)
+    if not nested:
+        return []
+    top = sum(not c.depth for c in graded)
+    at_top = f"{top} kata file(s) at the top" if top else "no kata file at the top"
+    return [
+        f"{at_top}, " + ", ".join(f"{n} in {folder}/" for folder, n in nested.items()) + " graded"
+    ]
 
 
 def _open_zip(name: str, folder_fd: int) -> io.BufferedReader:
@@ -340,71 +517,25 @@ def _read_member(zipped: zipfile.ZipFile, member: zipfile.ZipInfo) -> bytes:
     return data
 
 
-def find_files(
-    folder: Path, kata_ids: set[str], stage_to: Path
-) -> tuple[dict[str, StagedFile], list[str]]:
-    """The kata files anywhere in ``folder`` (Gradescope keeps uploaded folders), staged.
+def _names(folder_fd: int) -> list[str]:
+    with os.scandir(folder_fd) as entries:
+        return sorted(entry.name for entry in entries)
 
-    The shallowest match wins, then the first by path; nothing below ``folder``
-    is followed, and symlinks, special files and kata files that cannot be
-    graded are listed with the reason.
-    """
-    files: dict[str, StagedFile] = {}
-    ignored: list[str] = []
-    stage_to.mkdir(mode=0o700, parents=True, exist_ok=True)
-    root = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+
+def _entries(folder_fd: int) -> Iterator[tuple[str, int]]:
+    """Each name in the folder, sorted, with its ``lstat`` mode; one that vanished is skipped."""
+    for name in _names(folder_fd):
+        try:
+            yield name, os.stat(name, dir_fd=folder_fd, follow_symlinks=False).st_mode
+        except FileNotFoundError:
+            continue
+
+
+def _open_folder(name: str, parent_fd: int) -> int:
     try:
-        level: list[tuple[str, ...]] = [()]
-        for _ in range(MAX_TREE_DEPTH):
-            level = [
-                below
-                for parts in level
-                for below in _search_folder(root, parts, kata_ids, files, stage_to, ignored)
-            ]
-        ignored += [f"{_label(parts)}/ (nested too deep, not searched)" for parts in level]
-    finally:
-        os.close(root)
-    return files, ignored
-
-
-def _label(parts: tuple[str, ...]) -> str:
-    return "/".join(shown(part) for part in parts)
-
-
-def _search_folder(
-    root: int,
-    parts: tuple[str, ...],
-    kata_ids: set[str],
-    files: dict[str, StagedFile],
-    stage_to: Path,
-    ignored: list[str],
-) -> list[tuple[str, ...]]:
-    """Stage the kata files of the folder ``parts`` below ``root``; returns its subfolders."""
-    try:
-        fd = _open_below(root, parts)
-    except Skipped as reason:
-        ignored.append(f"{_label(parts)}/ ({reason})")
-        return []
-    subfolders = []
-    try:
-        for name, mode in _entries(fd):
-            label = _label((*parts, name))
-            kata_id = name.removesuffix(".py")
-            if stat.S_ISDIR(mode):
-                subfolders.append((*parts, name))
-            elif not (name.endswith(".py") and kata_id in kata_ids):
-                if kind_of(mode):
-                    ignored.append(f"{label} ({kind_of(mode)})")
-            elif kata_id in files:
-                ignored.append(f"{label} (a second {name}: {files[kata_id].origin} is graded)")
-            else:
-                try:
-                    files[kata_id] = stage(read_file(name, fd), stage_to, name, label)
-                except Skipped as reason:
-                    ignored.append(f"{label} ({reason})")
-    finally:
-        os.close(fd)
-    return subfolders
+        return os.open(name, FOLDER_FLAGS, dir_fd=parent_fd)
+    except OSError as error:
+        raise Skipped(_unreadable(error)) from None
 
 
 def _open_below(root: int, parts: tuple[str, ...]) -> int:

@@ -96,7 +96,7 @@ def test_a_grader_failure_still_leaves_results_json_and_is_raised(tmp_path, fast
     def broken(*_args, **_kwargs):
         raise RuntimeError("a bug in the grader")
 
-    monkeypatch.setattr("grader.gradescope.find_files", broken)
+    monkeypatch.setattr("grader.gradescope.discover_one", broken)
     root = tmp_path / "autograder"
     (root / "submission").mkdir(parents=True)
     with pytest.raises(RuntimeError):
