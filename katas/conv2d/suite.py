@@ -35,7 +35,6 @@ named = declared_mistakes(__file__)
 # Likely mistakes, named the way the learner should read them.
 FLIPPED = named("flipped")
 NO_BIAS = named("no-bias")
-BIAS_ONCE = named("bias-once")
 PAD_AT_END = named("pad-at-end")
 PAD_AT_START = named("pad-at-start")
 PAD_EDGE = named("pad-edge")
