@@ -79,7 +79,7 @@ def fill_in(root: Path) -> None:
     stub.write_text(stub.read_text().replace(f"{MARK}: what double returns.", "2 * x."))
     suite = folder / "suite.py"
     text = suite.read_text()
-    start, end = text.index(f"# {MARK}: the messages"), text.index("@pytest.mark.values")
+    start, end = text.index(f"# {MARK}: the likely mistakes"), text.index("@pytest.mark.values")
     suite.write_text(
         text[:start].replace(f"{MARK}: say", "The oracle is 2.0 * x; say")
         + MISTAKES
@@ -124,9 +124,10 @@ def test_a_filled_in_scaffold_validates(tmp_path):
     fill_in(tmp_path)
     result = runner.invoke(main, ["validate", "double", "--bank", str(tmp_path), "--workers", "2"])
     assert result.exit_code == 0, result.output
-    (row,) = [line for line in result.output.splitlines() if line.startswith("double")]
+    (row,) = [line for line in result.output.splitlines() if line.startswith("double ")]
     assert row.split()[1:6] == ["passes", "fails", "all", "10/10", "3/3"]
     assert "TODO" not in result.output
+    assert "double: 6 named mistakes: squared, unchanged" in result.output
 
 
 @pytest.mark.parametrize(
