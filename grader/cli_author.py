@@ -107,6 +107,10 @@ def validate_command(
         )
     echo(render_table(rows, style))
     for item in results:
+        if item.mistakes:
+            slugs = ", ".join(mistake.split("/", 1)[1] for mistake in item.mistakes)
+            echo(f"{item.kata}: {len(item.mistakes)} named mistakes: {slugs}")
+    for item in results:
         for left in item.todo:
             echo(f"{style('TODO', fg='yellow')} {item.kata}: {left}")
     problems = [v for item in results for v in item.verdicts if not v.ok or verbose]

@@ -23,7 +23,7 @@ from typing import Any
 from grader.errors import KataError
 from grader.plugin import CATEGORIES
 from grader.reports import printable, speed_text
-from grader.results import Speed
+from grader.results import NamedMistake, Speed
 
 LEVELS = ("full", "titles", "summary", "after-due", "hidden")
 SHOWN_NOW = ("full", "titles", "summary")  # levels a student sees before the due date
@@ -178,7 +178,8 @@ def _test_view(test: dict[str, Any], level: str) -> TestView:
     )
     if test["outcome"] == "passed":
         return TestView(title, case, "passed")
-    mistake = printable(test["mistake"]) if test.get("mistake") else None
+    named = NamedMistake.from_json(test["mistake"]) if test.get("mistake") else None
+    mistake = printable(named.text) if named else None
     message = printable(test["message"]) if level not in ("titles", "summary") else None
     return TestView(title, case, test["outcome"], mistake, message)
 

@@ -1,7 +1,8 @@
 """The instructor's gradebook: SQLite (standard library), the course's record.
 
 It keeps the roster (every student ever seen, every kata ever graded), every
-graded attempt (a regrade adds one; the latest counts), each (student, kata)'s
+graded attempt (a regrade adds one; the latest counts) with the named mistakes its
+failed tests carry (table ``mistakes``, one row per test by mistake id), each (student, kata)'s
 status from the latest discovery that looked for it, the overrides with a log of
 every change, the late-work rule and the submission times. Each finished job is
 one transaction, so an interrupted run resumes without regrading what is done.
@@ -24,7 +25,7 @@ from typing import Any
 from grader.errors import KataError
 from grader.results import CheckResult
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS students (student TEXT PRIMARY KEY, first_seen REAL NOT NULL);
@@ -71,6 +72,14 @@ CREATE TABLE IF NOT EXISTS override_log (
     reason TEXT NOT NULL,
     changed_at REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS mistakes (
+    attempt INTEGER NOT NULL REFERENCES attempts (attempt),
+    student TEXT NOT NULL,
+    kata TEXT NOT NULL,
+    test TEXT NOT NULL,
+    mistake TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS mistakes_of ON mistakes (kata, mistake);
 CREATE TABLE IF NOT EXISTS submission_times (
     student TEXT PRIMARY KEY,
     submitted_at REAL NOT NULL,
@@ -173,7 +182,7 @@ class Gradebook:
         """Add an attempt; earlier attempts of the same (student, kata) stay as history."""
         data = result.to_json()
         with self.db:  # one transaction per job
-            self.db.execute(
+            cursor = self.db.execute(
                 f"INSERT INTO attempts ({ATTEMPT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     student,
@@ -191,6 +200,21 @@ class Gradebook:
                     json.dumps(data),
                 ),
             )
+            self.db.executemany(
+                "INSERT INTO mistakes VALUES (?, ?, ?, ?, ?)",
+                [
+                    (cursor.lastrowid, student, result.kata, test.name, test.mistake.id)
+                    for test in result.tests
+                    if test.mistake is not None and test.mistake.id
+                ],
+            )
+
+    def mistakes(self) -> list[tuple[str, str, str, str]]:
+        """(student, kata, test, mistake id) of every latest attempt: the ones that count."""
+        return self.db.execute(
+            "SELECT student, kata, test, mistake FROM mistakes "
+            "WHERE attempt IN (SELECT attempt FROM latest) ORDER BY kata, mistake, student, test"
+        ).fetchall()
 
     def rows(self) -> list[JobRow]:
         """The latest attempt of every (student, kata): the one that counts."""

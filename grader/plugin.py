@@ -10,16 +10,23 @@ from __future__ import annotations
 
 import importlib.util
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from types import ModuleType
 from typing import Any
 
 import numpy as np
 import pytest
 
-from grader.results import Figure, TestResult, split_hint
-from grader.sandbox.parent import LearnerFailure, LearnerTimeout, RemoteModule, Sandbox
-from grader.suite import Mistake
+from grader.mistakes import error_mistake, identify
+from grader.results import Figure, NamedMistake, TestResult, split_hint
+from grader.sandbox.parent import (
+    LearnerFailure,
+    LearnerRaised,
+    LearnerTimeout,
+    RemoteModule,
+    Sandbox,
+)
+from grader.suite import LIKELY, Mistake
 
 CATEGORIES = {
     "values": "numeric values against an independent oracle",
@@ -102,10 +109,16 @@ class KataPlugin:
         meta: dict[str, Any] = {"category": categories[0] if categories else "values", "title": doc}
         if call.excinfo is not None and not call.excinfo.errisinstance(pytest.skip.Exception):
             kind, message = failure_message(call.excinfo.value)
-            meta.update({"kind": kind, "message": message[:1500]})
             hint = getattr(call.excinfo.value, "hint", None)
-            if isinstance(call.excinfo.value, Mistake) and isinstance(hint, str):
-                meta["mistake"] = hint[:500]  # the check's own structured part
+            if isinstance(call.excinfo.value, LearnerRaised) and hint is None:
+                hint = error_mistake(call.excinfo.value.error)
+                message = f"{message} {LIKELY}: {hint}" if hint else message
+            meta.update({"kind": kind, "message": message[:1500]})
+            if isinstance(call.excinfo.value, (Mistake, LearnerRaised)) and isinstance(hint, str):
+                # the check's own structured part, with its id when the suite named one
+                meta["mistake"] = (
+                    {"id": getattr(hint, "id", None), "text": hint[:500]} if hint else ""
+                )
             flag = getattr(call.excinfo.value, "flag", None)
             if isinstance(call.excinfo.value, LearnerFailure) and flag:
                 meta["flag"] = flag
@@ -121,11 +134,14 @@ def read_report(
     exit_status: int,
     weight: Callable[[str], float],
     partial: bool = False,
+    known: Mapping[str, str] | None = None,
 ) -> tuple[list[TestResult], list[str]]:
     """The tests of a finished suite, and the review flags their failures raised.
 
     Fails closed: anything short of a complete report raises ``ReportProblem``.
     ``partial`` accepts a report cut short by ``--maxfail`` (meta-checks only).
+    ``known`` maps the kata's declared mistake texts to their ids
+    (``grader.mistakes.by_text``), for mistakes a suite named in words only.
     """
     if exit_status not in (0, 1) or not isinstance(report, dict):
         raise ReportProblem(
@@ -147,8 +163,7 @@ def read_report(
         )
         name = entry["nodeid"].split("::", 1)[-1]
         message = "" if passed else meta.get("message", "the test did not pass")
-        # A helper's Mistake names its mistake apart; otherwise it ends the message.
-        mistake = meta.get("mistake") if "mistake" in meta else split_hint(message)[1]
+        mistake = None if passed else _mistake_of(meta, message, known or {})
         tests.append(
             TestResult(
                 name=name,
@@ -158,7 +173,7 @@ def read_report(
                 message=message,
                 duration_s=round(duration, 4),
                 weight=weight(name),
-                mistake=(mistake or None) if not passed else None,
+                mistake=mistake,
             )
         )
         if not passed and meta.get("flag"):
@@ -166,3 +181,16 @@ def read_report(
     if exit_status == 0 and not all(test.passed for test in tests):
         raise ReportProblem("the hidden suite's report contradicts its exit status")
     return tests, list(dict.fromkeys(flags))
+
+
+def _mistake_of(
+    meta: dict[str, Any], message: str, known: Mapping[str, str]
+) -> NamedMistake | None:
+    """A failed test's named mistake: the check's own, else the one ending its message."""
+    # A helper's Mistake names its mistake apart; otherwise it ends the message.
+    found = meta["mistake"] if "mistake" in meta else split_hint(message)[1]
+    if not found:
+        return None
+    if isinstance(found, dict) and found.get("id"):
+        return NamedMistake(str(found["id"]), str(found["text"]))
+    return identify(found["text"] if isinstance(found, dict) else found, known)

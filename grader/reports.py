@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from grader.plots import figure_text
-from grader.results import CheckResult, Speed, TestResult, split_hint
+from grader.results import CheckResult, NamedMistake, Speed, TestResult, split_hint
 from grader.selection import Selection
 
 Style = Callable[..., str]
@@ -124,41 +124,52 @@ def _sections(tests: list[TestResult]) -> Sections:
 
 
 class _Hints:
-    """Numbers the distinct likely mistakes of a report, so each is spelled out once.
+    """Numbers the distinct named mistakes of a report, so each is spelled out once.
 
-    With fewer than two hinted failures messages are shown as they are and no
-    summary is drawn.
+    The report ends with them ("Mistakes:"), each once with its id and how many
+    failing tests it explains. With fewer than two named failures the messages are
+    shown as the suite wrote them.
     """
 
     def __init__(self, failing: list[TestResult]) -> None:
         self.counts = Counter(
-            hint for test in failing if (hint := split_hint(test.message)[1]) is not None
+            mistake for test in failing if (mistake := self.mistake_of(test)) is not None
         )
-        self.numbers = {hint: index for index, hint in enumerate(self.counts, 1)}
-        self.shown: set[str] = set()
+        self.numbers = {mistake: index for index, mistake in enumerate(self.counts, 1)}
+        self.shown: set[NamedMistake] = set()
+
+    @staticmethod
+    def mistake_of(test: TestResult) -> NamedMistake | None:
+        """The test's named mistake; for results without one, the one its message ends with."""
+        if test.mistake is not None:
+            return test.mistake
+        hint = split_hint(test.message)[1]
+        return NamedMistake(None, hint) if hint is not None else None
 
     @property
     def summarised(self) -> bool:
         return sum(self.counts.values()) >= 2
 
-    def message(self, message: str) -> str:
-        head, hint = split_hint(message)
-        if hint is None or not self.summarised:
-            return printable(message)
-        number = self.numbers[hint]
-        if hint in self.shown:
+    def message(self, test: TestResult) -> str:
+        head, hint = split_hint(test.message)
+        mistake = self.mistake_of(test)
+        if hint is None or mistake is None or not self.summarised:
+            return printable(test.message)
+        number = self.numbers[mistake]
+        if mistake in self.shown:
             return printable(f"{head} (likely mistake {number}, as above)")
-        self.shown.add(hint)
+        self.shown.add(mistake)
         return printable(f"{head} Likely mistake {number}: {hint}")
 
     def summary(self, style: Style) -> list[str]:
-        if not self.summarised:
+        if not self.counts:
             return []
-        lines = ["", style("Likely mistakes:", bold=True)]
-        for hint, number in self.numbers.items():
-            count = self.counts[hint]
+        lines = ["", style("Mistakes:", bold=True)]
+        for mistake, number in self.numbers.items():
+            count = self.counts[mistake]
             tests = "1 failing test" if count == 1 else f"{count} failing tests"
-            lines.append(printable(f"  {number}. {hint} ({tests})"))
+            named = f" [{mistake.id}]" if mistake.id else ""
+            lines.append(printable(f"  {number}. {mistake.text}{named} ({tests})"))
         return lines
 
 
@@ -211,7 +222,7 @@ def render_check(
                     continue
                 mark = "⏱" if test.outcome == "timeout" else "✗"
                 lines.append("  " + style(mark, fg="red") + f" {test_label(test.name, test.title)}")
-                lines.append(f"      {hints.message(test.message)}")
+                lines.append(f"      {hints.message(test)}")
         lines.append("")
     for figure in result.figures:
         lines += [printable(figure_text(figure), lines=True), ""]

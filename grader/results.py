@@ -32,6 +32,26 @@ OUTCOMES = ("passed", "failed", "error", "timeout")
 
 
 @dataclass(frozen=True)
+class NamedMistake:
+    """The classic mistake a failure's signature matches: its stable id and learner text.
+
+    ``id`` is ``<kata>/<slug>`` (or ``common/<slug>``) as declared in the kata's
+    ``mistakes.toml`` (``grader.mistakes``); ``None`` for a mistake named in words
+    only (results recorded before ids, or a bank that declares none).
+    """
+
+    id: str | None
+    text: str
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any] | str) -> NamedMistake:
+        """The JSON form, or the bare text that older results hold."""
+        if isinstance(data, str):
+            return cls(None, data)
+        return cls(data.get("id"), data["text"])
+
+
+@dataclass(frozen=True)
 class TestResult:
     __test__ = False  # not a pytest test class, despite the name
 
@@ -42,11 +62,17 @@ class TestResult:
     message: str
     duration_s: float
     weight: float = 1.0
-    mistake: str | None = None  # the likely mistake the message names, if any
+    mistake: NamedMistake | None = None  # the likely mistake the message names, if any
 
     @property
     def passed(self) -> bool:
         return self.outcome == "passed"
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> TestResult:
+        """A test as ``asdict`` wrote it, then or in older versions (mistake as text)."""
+        mistake = data.get("mistake")
+        return cls(**{**data, "mistake": NamedMistake.from_json(mistake) if mistake else None})
 
 
 @dataclass(frozen=True)
@@ -148,7 +174,7 @@ class CheckResult:
             kata=data["kata"],
             file=data["file"],
             seed=int(data["seed"]),
-            tests=tuple(TestResult(**test) for test in data["tests"]),
+            tests=tuple(TestResult.from_json(test) for test in data["tests"]),
             error=CheckError(**data["error"]) if data["error"] else None,
             speed=Speed(**data["speed"]) if data["speed"] else None,
             elapsed_since_start_s=data["elapsed_since_start_s"],
@@ -194,7 +220,7 @@ class RunRecord:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> RunRecord:
         return cls(
-            tests=tuple(TestResult(**test) for test in data["tests"]),
+            tests=tuple(TestResult.from_json(test) for test in data["tests"]),
             error=CheckError(**data["error"]) if data["error"] else None,
             speed=Speed(**data["speed"]) if data["speed"] else None,
             flags=tuple(data["flags"]),

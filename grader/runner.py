@@ -182,6 +182,7 @@ def run(job: CheckJob) -> RunRecord:
 def _run_suite_and_time(
     kata: Kata, job: CheckJob, sandbox: Sandbox, reference: Sandbox | None
 ) -> RunRecord:
+    from grader.mistakes import by_text
     from grader.plugin import ReportProblem, read_report
 
     try:
@@ -195,7 +196,9 @@ def _run_suite_and_time(
         return RunRecord(error=CheckError("missing_definition", problem))
     status, report, figures = run_suite(kata, sandbox, job.seed, Path(job.out), job.max_failures)
     try:
-        tests, flags = read_report(report, status, kata.weight, partial=bool(job.max_failures))
+        tests, flags = read_report(
+            report, status, kata.weight, bool(job.max_failures), by_text(kata.folder)
+        )
     except ReportProblem as problem:
         return RunRecord(error=CheckError("internal", str(problem)))
     speed = None

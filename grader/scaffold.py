@@ -14,6 +14,7 @@ from pathlib import Path
 
 from grader.catalog import DIFFICULTIES, HINTS_FILE, Bank, Kata
 from grader.errors import KataError
+from grader.mistakes import DECLARATION
 from grader.mutants import MUTANTS_FILE
 
 MARK = "TODO(kata new)"
@@ -190,12 +191,28 @@ version's check stops at its first failure.
 import numpy as np
 import pytest
 
-from grader.suite import ANY_SHAPES, expect_close, expect_inputs_unchanged, shape_id
+from grader.suite import (
+    ANY_SHAPES,
+    declared_mistakes,
+    expect_close,
+    expect_inputs_unchanged,
+    shape_id,
+)
 
-# {MARK}: the messages of likely mistakes, one constant each, e.g.
-# SOME_MISTAKE = "what went wrong, and the convention that avoids it"
+named = declared_mistakes(__file__)
+
+# {MARK}: the likely mistakes, one constant each, by their id in mistakes.toml, e.g.
+# SOME_MISTAKE = named("some-mistake")
 {tests}'''
 
+
+MISTAKES = """# The classic mistakes the hidden suite recognises, each named once: its id
+# (<kata>/<id> in results and the gradebook) and the text the learner reads. E.g.
+#
+# [[mistake]]
+# id = "some-mistake"
+# text = "what went wrong, and the convention that avoids it"
+"""
 
 HINTS = f"""# Revealed one at a time by `kata hint`: a nudge, the key idea, the classic pitfall.
 hints = [
@@ -237,6 +254,7 @@ def scaffold(spec: NewKata, root: Path, meta_root: Path) -> list[Path]:
         folder / "stub.py": _stub(spec),
         folder / "suite.py": _suite(spec),
         folder / HINTS_FILE: HINTS,
+        folder / DECLARATION: MISTAKES,
         root / "solutions" / f"{spec.id}.py": _solution(spec),
         meta / MUTANTS_FILE: MUTANTS,
     }

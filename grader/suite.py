@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from grader.mistakes import MistakeText, common, declared_mistakes
 from grader.sandbox.parent import LearnerFailure, LearnerRaised, RemoteModule, RemoteObject
 
 __all__ = [
@@ -22,6 +23,8 @@ __all__ = [
     "LearnerFailure",
     "LearnerRaised",
     "Mistake",
+    "MistakeText",
+    "declared_mistakes",
     "deviation_bound",
     "ks_distance",
     "jittered",
@@ -61,15 +64,17 @@ CLOSEST = "Closest known mistake (perhaps with another)"
 class Mistake(AssertionError):
     """A failed check; its message is shown to the learner as it is, under full feedback.
 
-    ``hint`` is the named likely mistake that also ends the message, kept apart so a
-    feedback policy that hides values (``--feedback titles``) can still show it: ""
-    when the check names none. A suite that raises ``Mistake(message)`` itself may
-    end the message with "Likely mistake: ..." instead; the runner reads that part.
+    ``hint`` is the named likely mistake, kept apart so a feedback policy that hides
+    values (``--feedback titles``) can still show it, and so its id reaches the verdict
+    (a ``MistakeText``): "" when the check names none. ``likely`` is the same, said at
+    the end of the message too: ``Mistake("dW is wrong.", likely=TRANSPOSED)``. A suite
+    may also end its own message with "Likely mistake: <a declared text>"; the runner
+    reads that part and finds the id of the text it quotes.
     """
 
-    def __init__(self, message: str, *, hint: str | None = None) -> None:
-        super().__init__(message)
-        self.hint = hint
+    def __init__(self, message: str, *, hint: str | None = None, likely: str = "") -> None:
+        super().__init__(f"{message} {LIKELY}: {likely}" if likely else message)
+        self.hint = likely or hint
 
 
 def _mistake(head: str, label: str = "", text: str = "") -> Mistake:
@@ -143,14 +148,18 @@ def expect_array(
     if isinstance(got, np.generic) and not isinstance(got, np.object_):
         got = np.asarray(got)
     if not isinstance(got, np.ndarray):
-        raise Mistake(f"{call} returned {describe(got)}; it must return a NumPy array")
+        raise Mistake(
+            f"{call} returned {describe(got)}; it must return a NumPy array",
+            hint=common("returns-non-array"),
+        )
     if shape is not None and got.shape != tuple(shape):
         hint = _shape_mistake(got.shape, tuple(shape))
         head = f"{call} returned shape {got.shape}; expected {tuple(shape)}"
         raise _mistake(f"{head}." if hint else head, LIKELY, hint)
     if dtype is not None and got.dtype != np.dtype(dtype):
         raise Mistake(
-            f"{call} returned dtype {got.dtype}; expected {np.dtype(dtype)} (keep the input's dtype)"
+            f"{call} returned dtype {got.dtype}; expected {np.dtype(dtype)} (keep the input's dtype)",
+            hint=common("wrong-dtype"),
         )
     return got
 
@@ -162,25 +171,27 @@ def shape_hint(got: tuple, expected: tuple) -> str:
 
 
 def _shape_mistake(got: tuple, expected: tuple) -> str:
+    """The common mistake two shapes betray (a ``MistakeText``), or ''."""
     if len(got) == 2 and got[0] == got[1] and expected in ((got[0],), (got[0], 1)):
-        return (
+        return MistakeText(
             f"a ({got[0]}, 1) array met a ({got[0]},) array and NumPy "
-            f"broadcast them to {got}; make both the same shape first"
+            f"broadcast them to {got}; make both the same shape first",
+            common("broadcast-column-row").id,
         )
     if got == expected[::-1] and len(expected) > 1:
-        return "the result is transposed"
+        return common("transposed")
     if got == () and expected != ():
-        return "the result was reduced over every axis (a sum or mean without axis=)"
+        return common("reduced-every-axis")
     if len(got) == len(expected) - 1 and any(
         expected[:i] + expected[i + 1 :] == got for i in range(len(expected))
     ):
-        return "an axis was reduced away; keep it with keepdims=True"
+        return common("dropped-keepdims")
     if (
         len(got) == len(expected) + 1
         and 1 in got
         and tuple(d for d in got if d != 1) == tuple(d for d in expected if d != 1)
     ):
-        return "an extra axis of length 1"
+        return common("extra-axis")
     return ""
 
 
@@ -311,7 +322,10 @@ def expect_scalar(
     if isinstance(got, np.ndarray) and got.ndim == 0:
         got = got[()]
     if isinstance(got, bool) or not isinstance(got, (int, float, np.floating, np.integer)):
-        raise Mistake(f"{call} returned {describe(got)}; it must return a single float")
+        raise Mistake(
+            f"{call} returned {describe(got)}; it must return a single float",
+            hint=common("not-a-float"),
+        )
     value = float(got)
     if np.isfinite(value) and abs(value - expected) <= atol + rtol * abs(expected):
         return value
@@ -501,7 +515,8 @@ def expect_inputs_unchanged(
         which = ", ".join(arg_names[i] for i in changed)
         raise Mistake(
             f"{name}() modified its input {which} in place; functions must leave their inputs "
-            "untouched (work on a copy, or avoid in-place operators like `x[...] = ` and `*=`)"
+            "untouched (work on a copy, or avoid in-place operators like `x[...] = ` and `*=`)",
+            hint=common("modified-input-in-place"),
         )
     return result
 
@@ -523,7 +538,9 @@ def hint_on_error(
         kind = raised.error.get("type")
         message = str(raised.error.get("message", ""))
         if (error_type is None or kind == error_type) and any(n in message for n in needles):
-            raise LearnerRaised(f"{raised} Likely mistake: {hint}", raised.error) from None
+            named = LearnerRaised(f"{raised} {LIKELY}: {hint}", raised.error)
+            named.hint = hint  # the plugin reads it as it reads a Mistake's
+            raise named from None
         raise
 
 

@@ -3,8 +3,10 @@
 Each hidden test needs exactly one category marker (the feedback policy and the
 per-category scores rest on it) and a docstring (its first line is the title a
 learner sees); every name in ``kata.toml``'s ``[weights]`` must be a test of the
-suite, or a typo silently weighs nothing. Read from the source with ``ast``, so a
-broken suite is reported here too, and nothing of it is imported or run.
+suite, or a typo silently weighs nothing; every ``named("<id>")`` must be a mistake
+the kata declares (``mistakes.toml``) or a common one, and every declared mistake
+should be used. Read from the source with ``ast``, so a broken suite is reported here
+too, and nothing of it is imported or run.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ import ast
 from dataclasses import dataclass
 
 from grader.catalog import Kata
+from grader.errors import BadBank
+from grader.mistakes import COMMON, COMMON_TEXTS, DECLARATION, load_declared
 from grader.plugin import CATEGORIES
 
 
@@ -105,6 +109,7 @@ def authoring_problems(kata: Kata) -> list[str]:
             problems.append(
                 f"{where}: {test.name} has no docstring; its first line is the title learners see"
             )
+    problems += mistake_problems(kata, ast.parse(source))
     names = {test.name for test in tests}
     for weighted in kata.weights:
         if weighted not in names:
@@ -113,3 +118,66 @@ def authoring_problems(kata: Kata) -> list[str]:
                 f"of {where} (a typo weighs nothing)"
             )
     return problems
+
+
+def named_in(tree: ast.Module) -> tuple[list[str], set[str]]:
+    """The ids a suite names with ``named("...")``, and those it names but never uses.
+
+    A module-level ``X = named("id")`` is used when ``X`` is read somewhere; a
+    ``named("id")`` written anywhere else is a use in itself.
+    """
+    constants: dict[str, str] = {}
+    for node in tree.body:
+        if (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+            and (slug := _named_id(node.value))
+        ):
+            constants[node.targets[0].id] = slug
+    ids = [slug for node in ast.walk(tree) if (slug := _named_id(node))]
+    read = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    inline = len(ids) - len(constants)
+    unused = {slug for name, slug in constants.items() if name not in read}
+    if inline:  # a constant's id may be named again inline: that is a use too
+        unused -= {slug for slug in ids if ids.count(slug) > 1}
+    return ids, unused
+
+
+def _named_id(node: ast.AST) -> str | None:
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "named"
+        and len(node.args) == 1
+        and isinstance(node.args[0], ast.Constant)
+        and isinstance(node.args[0].value, str)
+    ):
+        return node.args[0].value
+    return None
+
+
+def mistake_problems(kata: Kata, tree: ast.Module) -> list[str]:
+    """Named mistakes the declaration lacks, and declared ones no test names, one line each."""
+    where = f"katas/{kata.id}/{DECLARATION}"
+    try:
+        declared = load_declared(kata.folder)
+    except BadBank as error:
+        return [str(error)]
+    ids, unused = named_in(tree)
+    problems = [
+        f"katas/{kata.id}/suite.py names the mistake '{slug}', which {where} does not declare"
+        for slug in dict.fromkeys(ids)
+        if slug not in declared and not _is_common(slug)
+    ]
+    problems += [
+        f"{where} declares '{slug}', which no test of the suite uses"
+        for slug in declared
+        if slug not in ids or slug in unused
+    ]
+    return problems
+
+
+def _is_common(slug: str) -> bool:
+    prefix = f"{COMMON}/"
+    return slug.startswith(prefix) and slug[len(prefix) :] in COMMON_TEXTS

@@ -2,7 +2,9 @@
 
 For each kata: the reference must pass every test, the stub must fail every
 test, each buggy version ("mutant") must be caught by a test whose message
-contains the mutant's expected text, and each correct variant must score 100.
+contains the mutant's expected text (or, when ``expect`` is a mistake id such as
+``relu_backward/derivative-at-zero``, whose first failure carries that id), and each
+correct variant must score 100. Each kata's declared mistake ids are listed.
 Mutants are edits of the reference listed in ``<meta>/<kata>/mutants.toml``, or
 whole files in ``<meta>/<kata>/mutants/`` (see ``grader.mutants``); variants are
 whole files in ``<meta>/<kata>/variants/``. For the bundled bank ``<meta>`` is
@@ -14,6 +16,7 @@ are listed with what the kata still lacks.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -21,6 +24,7 @@ from pathlib import Path
 
 from grader.catalog import Bank, Kata
 from grader.errors import BadBank
+from grader.mistakes import load_declared
 from grader.mutants import MUTANTS_FILE, build, load_mutants
 from grader.pool import CheckTask, run_checks
 from grader.results import CheckResult
@@ -28,6 +32,7 @@ from grader.scaffold import FOLLOWUPS, HINT_COUNT, MIN_MUTANTS, MIN_VARIANTS, pl
 from grader.suite_lint import authoring_problems
 
 VALIDATION_SEED = 20261125
+MISTAKE_ID = re.compile(r"^[a-z0-9_]+/[a-z0-9]+(-[a-z0-9]+)*$")  # an expect naming a mistake
 
 
 @dataclass(frozen=True)
@@ -50,6 +55,7 @@ class KataValidation:
     todo: tuple[str, ...] = ()  # what the kata still lacks, for its author
     mutants_listed: int = 0  # all of them, checked or not (see max_mutants)
     variants_listed: int = 0  # likewise (see max_variants)
+    mistakes: tuple[str, ...] = ()  # the ids the kata declares
 
     def of_role(self, role: str) -> list[Verdict]:
         return [v for v in self.verdicts if v.role == role]
@@ -100,6 +106,11 @@ def judge(kata: Kata, subject: Subject, result: CheckResult) -> Verdict:
         )
     elif not failures:
         ok, detail = False, "not caught: every test passes"
+    elif MISTAKE_ID.match(subject.expect):
+        first = next((t.mistake for t in result.tests if not t.passed), None)
+        named = first.id if first is not None and first.id else "no mistake id"
+        ok = named == subject.expect
+        detail = "" if ok else f"caught, but its first failure names {named}, not {subject.expect}"
     else:
         ok = any(subject.expect.lower() in message.lower() for message in failures)
         detail = "" if ok else f"caught, but no message mentions '{subject.expect}': {failures[0]}"
@@ -209,10 +220,23 @@ def validate(
         roles = [subject.role for subject in found[kata.id]]
         results.append(
             KataValidation(
-                kata.id, mine, tuple(left), roles.count("mutant"), roles.count("variant")
+                kata.id,
+                mine,
+                tuple(left),
+                roles.count("mutant"),
+                roles.count("variant"),
+                declared_ids(kata),
             )
         )
     return results
+
+
+def declared_ids(kata: Kata) -> tuple[str, ...]:
+    """The kata's mistake ids (a broken declaration is in its to-do list instead)."""
+    try:
+        return tuple(f"{kata.id}/{slug}" for slug in load_declared(kata.folder))
+    except BadBank:
+        return ()
 
 
 def sampled(

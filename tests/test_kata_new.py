@@ -10,13 +10,21 @@ from click.testing import CliRunner
 from grader.cli import main
 from grader.scaffold import MARK
 
+TEXTS = {
+    "squared": "double squared x: return x + x, not x * x",
+    "unchanged": "double returned x unchanged",
+    "tripled": "double tripled x",
+    "sign": "double has the wrong sign",
+    "plus-two": "double added 2 instead of multiplying by 2",
+    "absolute": "double returned the absolute value",
+}
 MISTAKES = '''
-SQUARED = "double squared x: return x + x, not x * x"
-UNCHANGED = "double returned x unchanged"
-TRIPLED = "double tripled x"
-SIGN = "double has the wrong sign"
-PLUS_TWO = "double added 2 instead of multiplying by 2"
-ABSOLUTE = "double returned the absolute value"
+SQUARED = named("squared")
+UNCHANGED = named("unchanged")
+TRIPLED = named("tripled")
+SIGN = named("sign")
+PLUS_TWO = named("plus-two")
+ABSOLUTE = named("absolute")
 
 
 def oracle_double(x: np.ndarray) -> np.ndarray:
@@ -32,7 +40,7 @@ def double_mistakes(x: np.ndarray) -> dict:
 
 # The ten classic mistakes, as edits of the reference's `return x + x`.
 EDITS = {
-    "squared": ("x * x", "squared x"),
+    "squared": ("x * x", "double/squared"),  # a mistake id: the first failure must carry it
     "unchanged": ("x", "unchanged"),
     "tripled": ("3 * x", "tripled"),
     "sign": ("-2 * x", "wrong sign"),
@@ -64,11 +72,14 @@ def fill_in(root: Path) -> None:
         '[[followup]]\nquestion = "Why a new array?"\nanswer = "The caller owns x."\n\n'
         '[[followup]]\nquestion = "Dtype?"\nanswer = "Kept."\n'
     )
+    (folder / "mistakes.toml").write_text(
+        "".join(f'[[mistake]]\nid = "{slug}"\ntext = "{text}"\n\n' for slug, text in TEXTS.items())
+    )
     stub = folder / "stub.py"
     stub.write_text(stub.read_text().replace(f"{MARK}: what double returns.", "2 * x."))
     suite = folder / "suite.py"
     text = suite.read_text()
-    start, end = text.index(f"# {MARK}: the messages"), text.index("@pytest.mark.values")
+    start, end = text.index(f"# {MARK}: the likely mistakes"), text.index("@pytest.mark.values")
     suite.write_text(
         text[:start].replace(f"{MARK}: say", "The oracle is 2.0 * x; say")
         + MISTAKES
@@ -113,9 +124,10 @@ def test_a_filled_in_scaffold_validates(tmp_path):
     fill_in(tmp_path)
     result = runner.invoke(main, ["validate", "double", "--bank", str(tmp_path), "--workers", "2"])
     assert result.exit_code == 0, result.output
-    (row,) = [line for line in result.output.splitlines() if line.startswith("double")]
+    (row,) = [line for line in result.output.splitlines() if line.startswith("double ")]
     assert row.split()[1:6] == ["passes", "fails", "all", "10/10", "3/3"]
     assert "TODO" not in result.output
+    assert "double: 6 named mistakes: squared, unchanged" in result.output
 
 
 @pytest.mark.parametrize(

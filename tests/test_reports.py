@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
 from grader.reports import printable, render_check, render_history, split_hint
-from grader.results import CheckError, CheckResult, TestResult
+from grader.results import CheckError, CheckResult, NamedMistake, TestResult
 from grader.sandbox.parent import brief
 from grader.selection import Selection, parse_pattern
 
@@ -95,19 +96,34 @@ def test_one_mistake_behind_many_failures_is_spelled_out_once_and_summarised():
     assert "case 0 has wrong values (expected 0, got 1). Likely mistake 1: " + MASK in text
     assert "case 11 has wrong values (expected 0, got 1). (likely mistake 1, as above)" in text
     assert "returned dtype float64; expected float32" in text
-    summary = text[text.index("Likely mistakes:") :].splitlines()
+    summary = text[text.index("Mistakes:") :].splitlines()
     assert summary == [
-        "Likely mistakes:",
+        "Mistakes:",
         f"  1. {MASK} (12 failing tests)",
         f"  2. {ZERO} (1 failing test)",
     ]
     assert text.rstrip().endswith(summary[-1])  # the report ends with it
 
 
-def test_a_single_hint_is_shown_as_the_suite_wrote_it_without_a_summary():
+def test_a_single_hint_is_shown_as_the_suite_wrote_it_and_listed_once_at_the_end():
     message = f"wrong values. Likely mistake: {ZERO}"
     text = render_check(result_of(failed("test_zero", message), passed("test_other")))
-    assert message in text and "Likely mistakes:" not in text
+    assert message in text and text.rstrip().endswith(f"Mistakes:\n  1. {ZERO} (1 failing test)")
+
+
+def test_the_closing_list_names_each_mistake_once_with_its_id():
+    at_zero = NamedMistake("relu_backward/derivative-at-zero", ZERO)
+    in_place = NamedMistake("common/modified-input-in-place", "an input was modified in place")
+    tests = [
+        replace(failed("test_zero", f"at 0. Likely mistake: {ZERO}"), mistake=at_zero),
+        replace(failed("test_grad", f"gradient. Likely mistake: {ZERO}"), mistake=at_zero),
+        replace(failed("test_inputs", "relu_backward() modified its input x"), mistake=in_place),
+    ]
+    summary = render_check(result_of(*tests)).split("Mistakes:\n")[1].splitlines()
+    assert summary == [
+        f"  1. {ZERO} [relu_backward/derivative-at-zero] (2 failing tests)",
+        "  2. an input was modified in place [common/modified-input-in-place] (1 failing test)",
+    ]
 
 
 def test_the_hint_is_the_last_one_so_a_learner_message_cannot_replace_it():

@@ -16,6 +16,7 @@ import pytest
 
 from grader.suite import (
     Mistake,
+    declared_mistakes,
     describe,
     expect_array,
     expect_close,
@@ -26,70 +27,32 @@ from grader.suite import (
     shape_id,
 )
 
+named = declared_mistakes(__file__)
+
 DEFAULTS = {"lr": 1e-3, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}
 NAMES = ("new_param", "new_m", "new_v")
 
-NO_CORRECTION = (
-    "missing bias correction: divide m by (1 - beta1**t) and v by (1 - beta2**t) before the "
-    "update (so that the first step moves each entry by about lr)"
-)
-M_NOT_CORRECTED = "missing bias correction of m: m_hat = m / (1 - beta1**t)"
-V_NOT_CORRECTED = "missing bias correction of v: v_hat = v / (1 - beta2**t)"
-NO_POWER = (
-    "the bias correction uses (1 - beta) instead of (1 - beta**t): raise beta to the power t "
-    "(the two agree at t = 1 only)"
-)
-T_MINUS_ONE = (
-    "t starts at 1 and is the number of this step: the correction is 1 - beta**t, not "
-    "1 - beta**(t - 1) (which is 0 at the first step)"
-)
-T_PLUS_ONE = (
-    "t is already the number of this step (the first call has t = 1): use beta**t, "
-    "not beta**(t + 1)"
-)
-CORRECTIONS_SWAPPED = (
-    "the bias corrections are swapped: m_hat divides by (1 - beta1**t), v_hat by (1 - beta2**t)"
-)
-EPS_INSIDE = "eps is inside the square root: use sqrt(v_hat) + eps, not sqrt(v_hat + eps)"
-EPS_AFTER = (
-    "eps is added after the division: it belongs in the denominator, with parentheses: "
-    "lr * m_hat / (sqrt(v_hat) + eps)"
-)
-NO_EPS = (
-    "eps is missing from the denominator: sqrt(v_hat) + eps (it keeps 0 / 0 away where a "
-    "gradient is 0)"
-)
-EPS_NOT_RESCALED = (
-    "eps is added to sqrt(v), not to sqrt(v_hat) (the paper's folded form, as in TensorFlow): "
-    "here the update is lr * m_hat / (sqrt(v_hat) + eps); in the folded form eps must become "
-    "eps * sqrt(1 - beta2**t)"
-)
-NO_SQRT = "the denominator is sqrt(v_hat) + eps: take the square root of v_hat"
-SIGN = "sign error: Adam descends, new_param = param - lr * m_hat / (sqrt(v_hat) + eps)"
-GRAD_NUMERATOR = "the numerator is the first moment m_hat, not the raw gradient"
-SWAPPED = (
-    "beta1 and beta2 are swapped: m (the average of grad) uses beta1, v (the average of "
-    "grad**2) uses beta2"
-)
-V_FROM_GRAD = "v must average the squared gradient: v = beta2 * v + (1 - beta2) * grad**2, not grad"
-RAW_MOMENTS = (
-    "return the raw moments m and v, not the bias-corrected m_hat and v_hat (the correction "
-    "is recomputed from t at every step)"
-)
-MOMENTS_RESET = (
-    "the m and v passed in are ignored (the moments restart from zero): the new moments are "
-    "beta * (the previous ones) + (1 - beta) * (this gradient)"
-)
-NO_ONE_MINUS_BETA = (
-    "the (1 - beta) factor on the new gradient is missing: m = beta1 * m + (1 - beta1) * grad"
-)
-IGNORED = (
-    "the {name}= keyword argument was ignored: the result matches the default {name}={value:g}"
-)
-HIDDEN_STATE = (
-    "calling adam_step twice with the same arguments gave different results: it must depend "
-    "only on its arguments (keep no step counter or moments between calls)"
-)
+NO_CORRECTION = named("no-bias-correction")
+M_NOT_CORRECTED = named("m-not-corrected")
+V_NOT_CORRECTED = named("v-not-corrected")
+NO_POWER = named("no-power")
+T_MINUS_ONE = named("t-minus-one")
+T_PLUS_ONE = named("t-plus-one")
+CORRECTIONS_SWAPPED = named("corrections-swapped")
+EPS_INSIDE = named("eps-inside")
+EPS_AFTER = named("eps-after")
+NO_EPS = named("no-eps")
+EPS_NOT_RESCALED = named("eps-not-rescaled")
+NO_SQRT = named("no-sqrt")
+SIGN = named("sign")
+GRAD_NUMERATOR = named("grad-numerator")
+SWAPPED = named("swapped")
+V_FROM_GRAD = named("v-from-grad")
+RAW_MOMENTS = named("raw-moments")
+MOMENTS_RESET = named("moments-reset")
+NO_ONE_MINUS_BETA = named("no-one-minus-beta")
+IGNORED = named("ignored")
+HIDDEN_STATE = named("hidden-state")
 
 
 def oracle(p, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):

@@ -22,6 +22,7 @@ from grader.sandbox.parent import RemoteObject
 from grader.suite import (
     ANY_SHAPES,
     Mistake,
+    declared_mistakes,
     describe,
     expect_array,
     expect_close,
@@ -33,135 +34,59 @@ from grader.suite import (
     shape_id,
 )
 
+named = declared_mistakes(__file__)
+
 ADAM_DEFAULTS = {"lr": 1e-3, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "weight_decay": 0.01}
 NAMES = ("new_param", "new_m", "new_v")
 
 # ----- likely mistakes: clip_grad_norm -----
 
-PER_ARRAY = (
-    "each array was clipped by its own norm: clipping uses ONE global norm over all arrays "
-    "together, sqrt(sum of every squared entry), and scales every array by the same factor"
-)
-NORM_AFTER = "returned the norm after clipping: return the global norm BEFORE clipping"
-NORM_SQUARED = "the norm is not square-rooted: norm = sqrt(sum of squared entries)"
-NORM_SUMMED = (
-    "the norm is the sum of the arrays' norms: the global norm is sqrt(sum over arrays of "
-    "their squared norms)"
-)
-NORM_MEAN = "the norm used a mean of squares: it is the square root of the SUM of squares"
-NORM_MAX = "the norm is the largest |entry| (an infinity norm): clipping uses the L2 norm"
-SCALED_UP = (
-    "gradients whose norm is below max_norm were scaled up: clip only when norm > max_norm "
-    "(scale = min(1, max_norm / norm))"
-)
-SCALE_INVERTED = "the scale is inverted: multiply by max_norm / norm, not norm / max_norm"
-CLIPPED_VALUES = (
-    "the entries were clipped to [-max_norm, max_norm] (clipping by value): scale every array "
-    "by max_norm / norm instead, which keeps the direction"
-)
-NOT_CLIPPED = "the gradients were not clipped although their global norm exceeds max_norm"
-TORCH_EPS = (
-    "the scale is max_norm / (norm + 1e-6), as in PyTorch: here it is exactly max_norm / norm, "
-    "so the clipped norm is exactly max_norm (it shows when norms are small)"
-)
-ZERO_NORM = (
-    "dividing by the norm when it is 0: compute max_norm / norm only when norm > max_norm "
-    "(zero gradients are returned as they are)"
-)
-CLIP_SHAPES = (
-    "the arrays have different shapes: flatten each (g.ravel()) or sum each array's squares "
-    "separately, then add the sums"
-)
+PER_ARRAY = named("per-array")
+NORM_AFTER = named("norm-after")
+NORM_SQUARED = named("norm-squared")
+NORM_SUMMED = named("norm-summed")
+NORM_MEAN = named("norm-mean")
+NORM_MAX = named("norm-max")
+SCALED_UP = named("scaled-up")
+SCALE_INVERTED = named("scale-inverted")
+CLIPPED_VALUES = named("clipped-values")
+NOT_CLIPPED = named("not-clipped")
+TORCH_EPS = named("torch-eps")
+ZERO_NORM = named("zero-norm")
+CLIP_SHAPES = named("clip-shapes")
 
 # ----- likely mistakes: cosine_lr -----
 
-WARMUP_FROM_ZERO = (
-    "warm-up off by one step: it is base_lr * (step + 1) / warmup_steps (steps count from 0, "
-    "so the first step is not wasted at lr 0, and the last warm-up step reaches base_lr)"
-)
-WARMUP_INCLUSIVE = (
-    "warm-up lasts one step too long: it covers step < warmup_steps; at step = warmup_steps "
-    "the cosine starts, at base_lr"
-)
-COSINE_LATE = (
-    "cosine off by one step: it reaches min_lr at step = total_steps - 1, so progress = "
-    "(step - warmup_steps) / (total_steps - 1 - warmup_steps)"
-)
-COSINE_EARLY = (
-    "cosine off by one step: it starts at base_lr at step = warmup_steps, so progress = "
-    "(step - warmup_steps) / (total_steps - 1 - warmup_steps), 0 at the first decay step"
-)
-COSINE_FROM_ZERO = (
-    "the cosine counts from step 0 instead of from the end of the warm-up: progress = "
-    "(step - warmup_steps) / (total_steps - 1 - warmup_steps)"
-)
-NOT_CLAMPED = (
-    "progress is not clamped: after total_steps - 1 the learning rate stays at min_lr "
-    "(progress = min(1, ...)), it must not rise again along the cosine"
-)
-MIN_LR_IGNORED = "min_lr is ignored: the cosine ends at min_lr, not at 0"
-MIN_LR_ADDED = (
-    "min_lr is added on top of the full cosine: the cosine spans base_lr - min_lr, "
-    "min_lr + 0.5 * (base_lr - min_lr) * (1 + cos(pi * progress))"
-)
-COSINE_NO_PI = "the cosine's angle is pi * progress (0 to pi), not progress in radians"
-COSINE_RISING = (
-    "the cosine goes the wrong way: it falls from base_lr to min_lr, "
-    "0.5 * (1 + cos(pi * progress)), not 0.5 * (1 - cos(pi * progress))"
-)
-COSINE_LINEAR = "the decay is linear: it follows half a cosine, 0.5 * (1 + cos(pi * progress))"
-NO_DECAY_STEPS = (
-    "with total_steps = warmup_steps + 1 there are no decay steps to divide by: the "
-    "denominator is max(1, total_steps - 1 - warmup_steps)"
-)
-NOT_A_FLOAT = "cosine_lr must return a single float (a Python or NumPy float)"
+WARMUP_FROM_ZERO = named("warmup-from-zero")
+WARMUP_INCLUSIVE = named("warmup-inclusive")
+COSINE_LATE = named("cosine-late")
+COSINE_EARLY = named("cosine-early")
+COSINE_FROM_ZERO = named("cosine-from-zero")
+NOT_CLAMPED = named("not-clamped")
+MIN_LR_IGNORED = named("min-lr-ignored")
+MIN_LR_ADDED = named("min-lr-added")
+COSINE_NO_PI = named("cosine-no-pi")
+COSINE_RISING = named("cosine-rising")
+COSINE_LINEAR = named("cosine-linear")
+NO_DECAY_STEPS = named("no-decay-steps")
+NOT_A_FLOAT = named("not-a-float")
 
 # ----- likely mistakes: adamw_step -----
 
-L2_COUPLED = (
-    "L2 added to the gradient instead of decoupled weight decay: AdamW shrinks the parameter "
-    "directly, param * (1 - lr * weight_decay), and the Adam moments see the raw gradient only"
-)
-DECAY_TWICE = (
-    "weight decay applied twice: decoupled (param * (1 - lr * weight_decay)) and also added to "
-    "the gradient; AdamW only does the first"
-)
-DECAY_AFTER = (
-    "the decay is applied after the Adam update: shrink param first, "
-    "param * (1 - lr * weight_decay), then subtract the Adam step (as PyTorch does)"
-)
-DECAY_NO_LR = (
-    "the decay is not scaled by lr: param * (1 - lr * weight_decay), not param * (1 - weight_decay)"
-)
-DECAY_SIGN = "the decay has the wrong sign: param * (1 - lr * weight_decay) shrinks param"
-NO_DECAY = (
-    "no weight decay at all (plain Adam): AdamW also shrinks param by (1 - lr * weight_decay) "
-    "before the Adam update"
-)
-DECAY_DEFAULT = (
-    "the weight_decay= keyword was ignored: the result matches the default weight_decay=0.01"
-)
-NO_CORRECTION = (
-    "missing bias correction: divide m by (1 - beta1**t) and v by (1 - beta2**t) before the "
-    "update, as in Adam"
-)
-T_MINUS_ONE = (
-    "t starts at 1 and is the number of this step: the correction is 1 - beta**t, not "
-    "1 - beta**(t - 1)"
-)
-EPS_INSIDE = "eps is inside the square root: use sqrt(v_hat) + eps, not sqrt(v_hat + eps)"
-ADAM_SIGN = "sign error: the Adam step descends, new_param = decayed - lr * m_hat / (...)"
-RAW_MOMENTS = (
-    "return the raw moments m and v, not the bias-corrected m_hat and v_hat (the correction "
-    "is recomputed from t at every step)"
-)
-KEYWORD_IGNORED = (
-    "the {name}= keyword argument was ignored: the result matches the default {name}={value:g}"
-)
-HIDDEN_STATE = (
-    "calling adamw_step twice with the same arguments gave different results: it must depend "
-    "only on its arguments (keep no step counter or moments between calls)"
-)
+L2_COUPLED = named("l2-coupled")
+DECAY_TWICE = named("decay-twice")
+DECAY_AFTER = named("decay-after")
+DECAY_NO_LR = named("decay-no-lr")
+DECAY_SIGN = named("decay-sign")
+NO_DECAY = named("no-decay")
+DECAY_DEFAULT = named("decay-default")
+NO_CORRECTION = named("no-bias-correction")
+T_MINUS_ONE = named("t-minus-one")
+EPS_INSIDE = named("eps-inside")
+ADAM_SIGN = named("adam-sign")
+RAW_MOMENTS = named("raw-moments")
+KEYWORD_IGNORED = named("keyword-ignored")
+HIDDEN_STATE = named("hidden-state")
 
 
 # ===== clip_grad_norm =====

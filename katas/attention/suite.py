@@ -21,6 +21,7 @@ import pytest
 
 from grader.suite import (
     Mistake,
+    declared_mistakes,
     describe,
     expect_close,
     expect_gradient,
@@ -32,92 +33,35 @@ from grader.suite import (
     shape_id,
 )
 
+named = declared_mistakes(__file__)
+
 # Likely mistakes, named the way the learner should read them.
-NO_SCALE = (
-    "the scores were not divided by sqrt(d): scores = Q @ K^T / sqrt(d) with d = Q.shape[-1], "
-    "so that their spread stays near 1 whatever d is"
-)
-SCALE_BY_D = "the scores were divided by d: divide by sqrt(d), the square root of d"
-SCALE_WRONG_SIZE = (
-    "the scores were divided by the square root of the wrong size: d is the feature size of "
-    "the queries and keys, Q.shape[-1] (not dv, Tq or Tk)"
-)
-QUERY_AXIS = (
-    "the softmax ran over the queries (axis -2): each query's weights are a softmax over the "
-    "KEYS, the last axis, so that every row of weights sums to 1"
-)
-WHOLE_SOFTMAX = (
-    "the softmax ran over more than the keys (the whole array or a whole batch): normalise "
-    "each query's row over the last axis only"
-)
-WEIGHTS_TRANSPOSED = (
-    "the weights are transposed: weights[b, i, j] is how much query i attends to key j, "
-    "shape (B, Tq, Tk)"
-)
-MASK_IGNORED = "the mask was ignored: a False position must get weight exactly 0"
-MASK_ZERO = (
-    "masked scores were set to 0 instead of -inf: a score of 0 still gets weight "
-    "exp(0 - max) > 0; a False position needs score -inf before the softmax"
-)
-MASK_AFTER = (
-    "the mask was applied after the softmax (weights * mask) without renormalising, so the "
-    "rows no longer sum to 1: put -inf in the masked scores before the softmax"
-)
-MASK_INVERTED = (
-    "the mask is inverted: True means the query MAY attend to that key (the convention of "
-    "F.scaled_dot_product_attention's boolean attn_mask), False gets weight 0"
-)
-MASK_LEAK = (
-    "a False (masked) position got a non-zero weight: set its score to -inf before the "
-    "softmax (a finite fill such as -1e4 is not enough when the scores are that large)"
-)
-RENORMALISED_UNDERFLOW = (
-    "the weights of the allowed keys vanished: softmax over every key, then masking and "
-    "renormalising, divides 0 by 0 when a masked key's score is far above the allowed ones; "
-    "mask the scores with -inf BEFORE the softmax"
-)
-OVERFLOW = (
-    "the softmax overflowed on large scores: subtract each row's max score before exp "
-    "(the max over the allowed keys, so mask first)"
-)
-SWAPPED_RESULTS = "attention returned (weights, out): return (out, weights), in that order"
-TRANSPOSE_HINT = (
-    "K^T means K with its LAST TWO axes swapped (K.swapaxes(-1, -2) or K.transpose(0, 2, 1)); "
-    "K.T reverses every axis, the batch axis too. The same holds for every transpose in the "
-    "backward"
-)
-BW_NO_SCALE = (
-    "dQ and dK miss the factor 1/sqrt(d): the scores were divided by sqrt(d), so their "
-    "gradients with respect to Q and K are too"
-)
-BW_SCALE_TWICE = "dQ and dK were divided by sqrt(d) twice (or by d): the factor is 1/sqrt(d)"
-BW_DIAGONAL = (
-    "the softmax backward used only the diagonal of its Jacobian, P * (1 - P) * dP: each "
-    "weight depends on every score of its row, so dS = P * (dP - sum(dP * P over the keys))"
-)
-BW_NO_SOFTMAX = (
-    "the backward skipped the softmax: dS (the gradient of the scores) is "
-    "P * (dP - sum(dP * P over the keys)), not dP = grad_out @ V^T"
-)
-BW_NO_SUBTRACT = (
-    "the softmax backward misses its second term: dS = P * (dP - sum(dP * P over the keys)), "
-    "not P * dP"
-)
-BW_SUM_AXIS = (
-    "the softmax backward summed dP * P over the queries: the sum runs over the keys (the last "
-    "axis), the axis the softmax normalised"
-)
-BW_MASK_IGNORED = (
-    "the backward ignored the mask: recompute the weights WITH the mask, so that masked keys "
-    "get no gradient and the allowed ones the right share"
-)
-BW_UNSCALED_WEIGHTS = (
-    "the backward recomputed the weights without dividing the scores by sqrt(d): it must "
-    "differentiate the same forward"
-)
-DV_TRANSPOSE = "dV = weights^T @ grad_out (weights with their last two axes swapped), (B, Tk, dv)"
-DK_TRANSPOSE = "dK = dS^T @ Q (the score gradient with its last two axes swapped), (B, Tk, d)"
-DQ_DK_SWAPPED = "dQ and dK are swapped: return (dQ, dK, dV), shaped like Q, K and V"
+NO_SCALE = named("no-scale")
+SCALE_BY_D = named("scale-by-d")
+SCALE_WRONG_SIZE = named("scale-wrong-size")
+QUERY_AXIS = named("query-axis")
+WHOLE_SOFTMAX = named("whole-softmax")
+WEIGHTS_TRANSPOSED = named("weights-transposed")
+MASK_IGNORED = named("mask-ignored")
+MASK_ZERO = named("mask-zero")
+MASK_AFTER = named("mask-after")
+MASK_INVERTED = named("mask-inverted")
+MASK_LEAK = named("mask-leak")
+RENORMALISED_UNDERFLOW = named("renormalised-underflow")
+OVERFLOW = named("overflow")
+SWAPPED_RESULTS = named("swapped-results")
+TRANSPOSE_HINT = named("transpose-hint")
+BW_NO_SCALE = named("bw-no-scale")
+BW_SCALE_TWICE = named("bw-scale-twice")
+BW_DIAGONAL = named("bw-diagonal")
+BW_NO_SOFTMAX = named("bw-no-softmax")
+BW_NO_SUBTRACT = named("bw-no-subtract")
+BW_SUM_AXIS = named("bw-sum-axis")
+BW_MASK_IGNORED = named("bw-mask-ignored")
+BW_UNSCALED_WEIGHTS = named("bw-unscaled-weights")
+DV_TRANSPOSE = named("dv-transpose")
+DK_TRANSPOSE = named("dk-transpose")
+DQ_DK_SWAPPED = named("dq-dk-swapped")
 SHAPE_ERRORS = ("mismatch", "broadcast", "shapes", "aligned", "dimension")
 
 

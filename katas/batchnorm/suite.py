@@ -19,6 +19,7 @@ import pytest
 
 from grader.suite import (
     Mistake,
+    declared_mistakes,
     describe,
     expect_close,
     expect_gradient,
@@ -31,131 +32,52 @@ from grader.suite import (
     shape_id,
 )
 
+named = declared_mistakes(__file__)
+
 EPS = 1e-5
 MOMENTUM = 0.1
 
 # Likely mistakes, named the way the learner should read them.
-UNBIASED_NORMALISE = (
-    "training normalised with the unbiased variance (divide by N - 1): x_hat uses the biased "
-    "batch variance (divide by N); only running_var takes the unbiased one"
-)
-EPS_OUTSIDE = "eps is outside the square root: divide by sqrt(var + eps), not sqrt(var) + eps"
-EPS_MISSING = (
-    "eps is missing from the denominator: divide by sqrt(var + eps), so that a feature of "
-    "variance 0 gives x_hat = 0 instead of 0 / 0"
-)
-WRONG_AXIS = (
-    "normalised each sample over its features (axis 1): batch norm normalises each feature "
-    "over the batch (axis 0)"
-)
-AXIS_HINT = (
-    "check the axes: each feature's mean and variance are taken over the batch (axis 0) and "
-    "have shape (num_features,), like gamma and beta"
-)
-PARAMS_IGNORED = (
-    "forward did not apply the gamma and beta assigned to the layer: y = gamma * x_hat + beta, "
-    "reading self.gamma and self.beta on every call"
-)
-PARAMS_SWAPPED = "gamma and beta are swapped: y = gamma * x_hat + beta (gamma scales, beta shifts)"
-TRAINING_USES_RUNNING = (
-    "training normalised with the running statistics: a training forward uses the batch mean "
-    "and variance (the running ones are for evaluation)"
-)
-RUNNING_VAR_BIASED = (
-    "the running variance uses the biased estimate: PyTorch keeps the unbiased one (N - 1)"
-)
-MOMENTUM_REVERSED = (
-    "momentum convention reversed: running = (1 - momentum) * running + momentum * batch "
-    "(momentum weighs the NEW batch statistic, as in PyTorch)"
-)
-RUNNING_NOT_UPDATED = "the running statistics were not updated by the training forward"
-RUNNING_REPLACED = (
-    "the running statistics were replaced by the batch statistics: blend them, "
-    "running = (1 - momentum) * running + momentum * batch"
-)
-RUNNING_VAR_EPS = "running_var took var + eps: keep eps out of the running variance"
-MOMENTUM_IGNORED = (
-    "the momentum argument is ignored (0.1 used): use the momentum given to the constructor"
-)
-EPS_IGNORED = "the eps argument is ignored (1e-5 used): use the eps given to the constructor"
-EVAL_BATCH_STATS = (
-    "evaluation (training=False) used the batch statistics: evaluation normalises with "
-    "running_mean and running_var"
-)
-EVAL_CHANGED = (
-    "evaluation (training=False) changed the running statistics: an evaluation forward must "
-    "change nothing"
-)
-EVAL_NO_EPS = "evaluation divided by sqrt(running_var) without eps: use sqrt(running_var + eps)"
-EVAL_NO_SQRT = (
-    "evaluation divided by running_var + eps without the square root: it is a variance, "
-    "divide by sqrt(running_var + eps)"
-)
-EVAL_SINGLE_SAMPLE = (
-    "only training needs 2 samples; evaluation uses the running statistics and works for any "
-    "N, including 1"
-)
-EVAL_REPLACED_CACHE = (
-    "the evaluation forward replaced what backward needs: backward follows the last TRAINING "
-    "forward, so an evaluation forward must leave the remembered values alone"
-)
-STALE_X = (
-    "backward used an earlier training forward: remember what backward needs on every "
-    "training forward"
-)
-DX_NO_STATS = (
-    "dx ignores how the batch mean and variance depend on x (dx = gamma * grad_output / std "
-    "treats them as constants): every x[n] moves its feature's mean and variance too"
-)
-DX_NO_VAR = (
-    "dx ignores how the batch variance depends on x: it has the mean's term but not the "
-    "variance's (the term in x_hat * mean(grad_output * x_hat))"
-)
-DX_NO_MEAN = (
-    "dx ignores how the batch mean depends on x: it has the variance's term but not the "
-    "mean's (subtract the batch mean of grad_output)"
-)
-DX_AVERAGED = "dx is 1/N of the expected value: do not divide by the batch size"
-DX_NO_GAMMA = "dx is missing the factor gamma (y = gamma * x_hat + beta)"
-BACKWARD_RUNNING = (
-    "backward used the running statistics: the training forward normalised with the batch "
-    "mean and variance, and backward must differentiate that forward"
-)
-DGAMMA_AVERAGED = (
-    "dgamma is the mean over the batch: averaging? the loss already carries any 1/N, so sum "
-    "over the batch"
-)
-DBETA_AVERAGED = (
-    "dbeta is the mean of grad_output over the batch: averaging? the loss already carries any "
-    "1/N, so sum over the batch"
-)
-DGAMMA_NO_XHAT = (
-    "dgamma is the batch sum of grad_output (that is dbeta): dgamma is the batch sum of "
-    "grad_output * x_hat"
-)
-DGAMMA_USES_X = "dgamma used x instead of the normalised x_hat: sum grad_output * x_hat"
-DGAMMA_USES_Y = "dgamma used the output y instead of x_hat: sum grad_output * x_hat"
-DGAMMA_NOT_SUMMED = (
-    "dgamma was not summed over the batch: it must have gamma's shape (num_features,)"
-)
-DBETA_NOT_SUMMED = "dbeta was not summed over the batch: it must have beta's shape (num_features,)"
-GRAD_KEEPDIMS = (
-    "has an extra batch axis: sum over axis 0 without keepdims, shape (num_features,) "
-    "like gamma and beta"
-)
-DBETA_NO_AXIS = "dbeta summed over all axes: sum over the batch axis only (axis=0)"
-ACCUMULATED = (
-    "dgamma/dbeta accumulated across backward calls (+=): each backward call must overwrite them"
-)
-ONE_PASS_VAR = (
-    "the variance lost its precision: computed as mean(x**2) - mean(x)**2, it cancels "
-    "catastrophically when a feature's mean is large compared to its spread; compute "
-    "mean((x - mean)**2)"
-)
-ROW_SHAPE = (
-    "gamma, beta, running_mean and running_var are 1-D, of shape (num_features,), not "
-    "(1, num_features) or (num_features, 1)"
-)
+UNBIASED_NORMALISE = named("unbiased-normalise")
+EPS_OUTSIDE = named("eps-outside")
+EPS_MISSING = named("eps-missing")
+WRONG_AXIS = named("wrong-axis")
+AXIS_HINT = named("axis-hint")
+PARAMS_IGNORED = named("params-ignored")
+PARAMS_SWAPPED = named("params-swapped")
+TRAINING_USES_RUNNING = named("training-uses-running")
+RUNNING_VAR_BIASED = named("running-var-biased")
+MOMENTUM_REVERSED = named("momentum-reversed")
+RUNNING_NOT_UPDATED = named("running-not-updated")
+RUNNING_REPLACED = named("running-replaced")
+RUNNING_VAR_EPS = named("running-var-eps")
+MOMENTUM_IGNORED = named("momentum-ignored")
+EPS_IGNORED = named("eps-ignored")
+EVAL_BATCH_STATS = named("eval-batch-stats")
+EVAL_CHANGED = named("eval-changed")
+EVAL_NO_EPS = named("eval-no-eps")
+EVAL_NO_SQRT = named("eval-no-sqrt")
+EVAL_SINGLE_SAMPLE = named("eval-single-sample")
+EVAL_REPLACED_CACHE = named("eval-replaced-cache")
+STALE_X = named("stale-x")
+DX_NO_STATS = named("dx-no-stats")
+DX_NO_VAR = named("dx-no-var")
+DX_NO_MEAN = named("dx-no-mean")
+DX_AVERAGED = named("dx-averaged")
+DX_NO_GAMMA = named("dx-no-gamma")
+BACKWARD_RUNNING = named("backward-running")
+DGAMMA_AVERAGED = named("dgamma-averaged")
+DBETA_AVERAGED = named("dbeta-averaged")
+DGAMMA_NO_XHAT = named("dgamma-no-xhat")
+DGAMMA_USES_X = named("dgamma-uses-x")
+DGAMMA_USES_Y = named("dgamma-uses-y")
+DGAMMA_NOT_SUMMED = named("dgamma-not-summed")
+DBETA_NOT_SUMMED = named("dbeta-not-summed")
+GRAD_KEEPDIMS = named("grad-keepdims")
+DBETA_NO_AXIS = named("dbeta-no-axis")
+ACCUMULATED = named("accumulated")
+ONE_PASS_VAR = named("one-pass-var")
+ROW_SHAPE = named("row-shape")
 SHAPE_ERRORS = ("broadcast", "shapes", "aligned", "dimension")
 
 

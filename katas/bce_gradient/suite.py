@@ -12,6 +12,7 @@ import pytest
 
 from grader.suite import (
     Mistake,
+    declared_mistakes,
     describe,
     expect_array,
     expect_close,
@@ -23,40 +24,21 @@ from grader.suite import (
     shape_id,
 )
 
-SUMMED = "the loss is summed over the elements instead of averaged: take the mean over all of them"
-BATCH_AXIS = (
-    "the mean is over the batch axis only: average over all elements (divide by the total "
-    "size, not by len() or shape[0])"
-)
-MISSING_SIZE = (
-    "the gradient lacks the 1/size factor of the mean: divide by the number of elements "
-    "(y_pred.size or logits.size)"
-)
-LOSS_SIGN = (
-    "the loss has the wrong sign: BCE is -mean(y log p + (1 - y) log(1 - p)), never negative"
-)
-GRAD_SIGN = "the gradient has the wrong sign: it is (p - y_true) / (p * (1 - p)) / size"
-LOGITS_GRAD_SIGN = "the gradient has the wrong sign: it is (sigmoid(z) - y_true) / size"
-ROUNDED = "y_true was rounded to 0/1: soft labels in [0, 1] must be used as they are"
-NOT_CLIPPED_LOSS = (
-    "y_pred is not clipped to [eps, 1 - eps] before the log (log(0) is -inf, and 0 * log(0) is NaN)"
-)
-NOT_CLIPPED_GRAD = (
-    "y_pred is not clipped to [eps, 1 - eps] before dividing by p * (1 - p), which is 0 at "
-    "p = 0 and p = 1"
-)
-ZERO_SLOPE = (
-    "the gradient is 0 where y_pred was clipped: the contract asks for the formula "
-    "(p - y_true) / (p * (1 - p)) / size at the clipped p, not the zero slope of the clipped "
-    "function"
-)
-UNCLIPPED_NUMERATOR = (
-    "the numerator uses the unclipped y_pred: use p = clip(y_pred, eps, 1 - eps) everywhere"
-)
-EPS_IGNORED = "the eps argument is ignored: clip to [eps, 1 - eps] with the eps passed in"
-LOG_PLUS_EPS = (
-    "eps is added inside the log (log(p + eps)) instead of clipping y_pred to [eps, 1 - eps]"
-)
+named = declared_mistakes(__file__)
+
+SUMMED = named("summed")
+BATCH_AXIS = named("batch-axis")
+MISSING_SIZE = named("missing-size")
+LOSS_SIGN = named("loss-sign")
+GRAD_SIGN = named("grad-sign")
+LOGITS_GRAD_SIGN = named("logits-grad-sign")
+ROUNDED = named("rounded")
+NOT_CLIPPED_LOSS = named("not-clipped-loss")
+NOT_CLIPPED_GRAD = named("not-clipped-grad")
+ZERO_SLOPE = named("zero-slope")
+UNCLIPPED_NUMERATOR = named("unclipped-numerator")
+EPS_IGNORED = named("eps-ignored")
+LOG_PLUS_EPS = named("log-plus-eps")
 STABLE_FORM = "max(z, 0) - z * y + log1p(exp(-|z|))"
 LOGITS_SATURATED = (
     "the loss saturates for large |logits| (sigmoid, then a clipped log): use the stable "
@@ -65,18 +47,10 @@ LOGITS_SATURATED = (
 LOGITS_OVERFLOW = (
     "exp overflowed or log(0) appeared for large |logits|: use the stable " + STABLE_FORM
 )
-MISSING_ABS = (
-    "log1p(exp(-z)) lacks the absolute value: with max(z, 0) the identity needs log1p(exp(-|z|))"
-)
-SIGMOID_OVERFLOW = (
-    "exp(z) or exp(-z) overflows for |z| ~ 1e3 (np.where evaluates both of its branches): "
-    "build sigmoid from exp(-|z|), which cannot overflow"
-)
-DIVIDE_BY_ZERO = "y_pred is not clipped to [eps, 1 - eps] before the log or the division"
-SIGMOID_NOT_FINITE = (
-    "sigmoid(z) came out NaN or inf for large |z| (exp(z) / (1 + exp(z)) is inf / inf): "
-    "compute it from exp(-|z|), which cannot overflow"
-)
+MISSING_ABS = named("missing-abs")
+SIGMOID_OVERFLOW = named("sigmoid-overflow")
+DIVIDE_BY_ZERO = named("divide-by-zero")
+SIGMOID_NOT_FINITE = named("sigmoid-not-finite")
 
 TINY_EPS = (1e-7, 1e-8, 1e-10, 1e-12, 1e-15, 1e-16)
 

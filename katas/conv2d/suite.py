@@ -18,6 +18,7 @@ import pytest
 
 from grader.suite import (
     Mistake,
+    declared_mistakes,
     describe,
     expect_close,
     expect_gradient,
@@ -29,64 +30,41 @@ from grader.suite import (
     numerical_gradient,
 )
 
+named = declared_mistakes(__file__)
+
 # Likely mistakes, named the way the learner should read them.
-FLIPPED = (
-    "the kernel is flipped (a true convolution): deep-learning libraries compute a "
-    "cross-correlation, out[h, w] = sum x[h * stride + i, w * stride + j] * W[i, j], no flip"
-)
-NO_BIAS = "the bias is missing: add b[f] to every pixel of output channel f"
-BIAS_ONCE = "the bias is added once per image, not to every pixel: add b[:, None, None]"
-PAD_AT_END = "all the padding went after the image: pad p zeros on EACH of the four sides"
-PAD_AT_START = "all the padding went before the image: pad p zeros on EACH of the four sides"
-PAD_EDGE = "the padding repeats the border values: pad with zeros (np.pad's default mode)"
-STRIDE_START = (
-    "the windows start at (h, w), not at (h * stride, w * stride): the stride moves the "
-    "window by `stride` pixels per output pixel"
-)
-SHAPE_NO_PLUS_ONE = "the output size misses the + 1: (H + 2p - KH) // stride + 1"
-SHAPE_ONE_SIDE = "the output size counts the padding once: (H + 2p - KH) // stride + 1, p per side"
-SHAPE_NO_PAD = "the padding is ignored: pad p zeros on each side first"
-SHAPE_NO_STRIDE = "the stride is ignored: keep every stride-th window, (H + 2p - KH) // stride + 1"
-SHAPE_CEIL = (
-    "the output size rounds up: it is floor((H + 2p - KH) / stride) + 1, a window must fit "
-    "entirely in the padded image"
-)
-SHAPE_SAME = "the output has the input's size: it is (H + 2p - KH) // stride + 1, not H"
-SHAPE_HW = "H and W are swapped in the output: it is (N, F, OH, OW)"
-SHAPE_NHWC = "the output is channels-last (N, OH, OW, F); it must be NCHW, (N, F, OH, OW)"
-DW_AVERAGED = (
-    "dW is 1/N of the expected value: averaging over the batch? the loss already carries 1/N, "
-    "so sum over the batch"
-)
-DW_PIXEL_MEAN = "dW is divided by the number of output pixels: sum over the pixels, not the mean"
-DW_FLIPPED = "dW is flipped along both kernel axes: with a cross-correlation forward, no flip"
-DW_TRANSPOSED = "dW has shape (C, F, KH, KW): it must have W's shape (F, C, KH, KW)"
-DW_PER_SAMPLE = "dW was not summed over the batch: it must have W's shape (F, C, KH, KW)"
-DB_AVERAGED = "db is averaged over the batch: the loss already carries 1/N, so sum over the batch"
-DB_MEAN = "db is a mean over batch and pixels: it is the sum of grad_output over (N, OH, OW)"
-DB_BATCH_ONLY = "db was summed over the batch only: sum over the pixels too, axis=(0, 2, 3)"
-DB_PIXELS_ONLY = "db was summed over the pixels only: sum over the batch too, axis=(0, 2, 3)"
-DX_FLIPPED = (
-    "dx sends the kernel back flipped: each output pixel adds grad * W[f, c, i, j] to the "
-    "entry (h * stride + i, w * stride + j) it read, with the same (i, j) as the forward"
-)
-DX_OVERWRITTEN = (
-    "overlapping windows overwrite each other in dx: each pixel's contribution must be ADDED "
-    "(+=) to the entries it read, since neighbouring windows share entries"
-)
-DX_AVERAGED = "dx is 1/N of the expected value: do not divide by the batch size"
-DX_PADDED = "dx still contains the padding: crop p from each side, dx has x's shape"
-DX_EMPTY = (
-    "dx is empty: slicing [p:-p] with p = 0 gives an empty array; crop with [p : p + H] instead"
-)
-DX_ZERO_BORDER = "dx is zero along the border: crop the padding from the gradient, do not zero it"
-ORDER = "backward must return (dx, dW, db) in this order"
-LAYOUT = (
-    "check the layouts: x is (N, C, H, W), W is (F, C, KH, KW) and b is (F,), added per filter; "
-    "the output is (N, F, OH, OW). In this test C != F, KH != KW and H != W, so a swapped axis "
-    "shows as this error"
-)
-FLOAT32 = "an intermediate array is float32 (or smaller): keep float64 throughout"
+FLIPPED = named("flipped")
+NO_BIAS = named("no-bias")
+PAD_AT_END = named("pad-at-end")
+PAD_AT_START = named("pad-at-start")
+PAD_EDGE = named("pad-edge")
+STRIDE_START = named("stride-start")
+SHAPE_NO_PLUS_ONE = named("shape-no-plus-one")
+SHAPE_ONE_SIDE = named("shape-one-side")
+SHAPE_NO_PAD = named("shape-no-pad")
+SHAPE_NO_STRIDE = named("shape-no-stride")
+SHAPE_CEIL = named("shape-ceil")
+SHAPE_SAME = named("shape-same")
+SHAPE_HW = named("shape-hw")
+SHAPE_NHWC = named("shape-nhwc")
+DW_AVERAGED = named("dw-averaged")
+DW_PIXEL_MEAN = named("dw-pixel-mean")
+DW_FLIPPED = named("dw-flipped")
+DW_TRANSPOSED = named("dw-transposed")
+DW_PER_SAMPLE = named("dw-per-sample")
+DB_AVERAGED = named("db-averaged")
+DB_MEAN = named("db-mean")
+DB_BATCH_ONLY = named("db-batch-only")
+DB_PIXELS_ONLY = named("db-pixels-only")
+DX_FLIPPED = named("dx-flipped")
+DX_OVERWRITTEN = named("dx-overwritten")
+DX_AVERAGED = named("dx-averaged")
+DX_PADDED = named("dx-padded")
+DX_EMPTY = named("dx-empty")
+DX_ZERO_BORDER = named("dx-zero-border")
+ORDER = named("order")
+LAYOUT = named("layout")
+FLOAT32 = named("float32")
 SHAPE_ERRORS = ("broadcast", "shape", "matmul", "aligned", "dimension", "size", "index")
 
 

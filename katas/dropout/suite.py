@@ -26,6 +26,7 @@ import pytest
 from grader.suite import (
     ANY_SHAPES,
     Mistake,
+    declared_mistakes,
     describe,
     deviation_bound,
     expect_array,
@@ -39,86 +40,36 @@ from grader.suite import (
     shape_id,
 )
 
+named = declared_mistakes(__file__)
+
+BACKWARD_SCALED_IN_EVAL = named("backward-scaled-in-eval")
+
 P_EACH = 1e-9
 
-NO_SCALE = (
-    "kept elements are not scaled: inverted dropout multiplies them by 1 / (1 - p) in "
-    "training, so that the expected output equals x"
-)
-SCALE_OVER_P = (
-    "kept elements are scaled by 1 / p; the scale is 1 / (1 - p), one over the probability of "
-    "KEEPING an element (p is the probability of zeroing it)"
-)
-SCALE_TIMES_KEEP = (
-    "kept elements are multiplied by (1 - p); inverted dropout divides them by (1 - p) in "
-    "training (multiplying by 1 - p belongs to the old, non-inverted dropout, at evaluation)"
-)
-SCALE_TIMES_P = "kept elements are multiplied by p; inverted dropout divides them by (1 - p)"
-P_AS_KEEP = (
-    "p was used as the probability of keeping an element; p is the probability of zeroing it "
-    "(PyTorch's convention): keep where rng.random(x.shape) >= p"
-)
-NOTHING_DROPPED = (
-    "nothing was zeroed in a training forward (training defaults to True): zero each element "
-    "with probability p"
-)
-PER_ROW = (
-    "whole rows are zeroed together: the mask was drawn per sample (shape (N, 1)); draw one "
-    "number per element, rng.random(x.shape)"
-)
-PER_COLUMN = (
-    "every row has the same zero pattern: the mask was drawn per feature (shape (D,)) and "
-    "broadcast over the batch; draw one number per element, rng.random(x.shape)"
-)
-FIXED_COUNT = (
-    "exactly the same number of elements was zeroed on every call: each element must be "
-    "zeroed independently with probability p (a fixed count, from a permutation or "
-    "rng.choice, is another law)"
-)
-BACKWARD_UNCHANGED = (
-    "backward returned grad_output unchanged after a training forward: apply the forward's "
-    "mask and scale"
-)
-BACKWARD_NO_SCALE = (
-    "backward applies the mask but not the scale: dL/dx = grad_output * mask / (1 - p), the "
-    "same factor as forward"
-)
-BACKWARD_MASK_ONLY = "backward returned the scaled mask itself: multiply grad_output by it"
-BACKWARD_NEW_MASK = (
-    "backward zeroed other elements than forward did: it must reuse the mask of the last "
-    "training forward, not draw a new one"
-)
-STALE_MASK = "backward used the mask of an earlier forward: use the one of the last forward"
-STALE_AFTER_EVAL = (
-    "after an evaluation forward, backward must return grad_output unchanged: it applied the "
-    "mask of an earlier training forward"
-)
-MASK_REUSED = (
-    "two training forwards zeroed the same elements: draw a fresh mask on every training "
-    "forward, not once for the layer"
-)
-DROPOUT_IN_EVAL = (
-    "forward(x, training=False) must return x's values: no mask and no scaling in evaluation"
-)
-EVAL_SCALED_BY_KEEP = (
-    "in evaluation, inverted dropout returns x as it is; multiplying by (1 - p) belongs to the "
-    "old non-inverted dropout, whose training forward does not scale"
-)
-EVAL_SCALED = "in evaluation forward returns x as it is: the 1 / (1 - p) scale is for training"
-P_ONE_NAN = (
-    "with p = 1 the scale 1 / (1 - p) divides by zero (and 0 * inf or 0 / 0 is NaN): every "
-    "element is dropped, so return zeros without computing 1 / (1 - p)"
-)
-P_ONE_REJECTED = "p = 1 is allowed: p may be anywhere in the closed interval [0, 1]"
-NOT_DETERMINISTIC = (
-    "the mask is drawn from np.random (the global generator) or a new unseeded generator "
-    "instead of the rng given to the constructor"
-)
-RNG_IGNORED = "the mask ignores the rng given to the constructor (a fixed seed inside?)"
-DEFAULT_FIXED = (
-    "without rng, use a fresh np.random.default_rng() (unseeded): two layers built without rng "
-    "drew the same mask (a fixed default seed?)"
-)
+NO_SCALE = named("no-scale")
+SCALE_OVER_P = named("scale-over-p")
+SCALE_TIMES_KEEP = named("scale-times-keep")
+SCALE_TIMES_P = named("scale-times-p")
+P_AS_KEEP = named("p-as-keep")
+NOTHING_DROPPED = named("nothing-dropped")
+PER_ROW = named("per-row")
+PER_COLUMN = named("per-column")
+FIXED_COUNT = named("fixed-count")
+BACKWARD_UNCHANGED = named("backward-unchanged")
+BACKWARD_NO_SCALE = named("backward-no-scale")
+BACKWARD_MASK_ONLY = named("backward-mask-only")
+BACKWARD_NEW_MASK = named("backward-new-mask")
+STALE_MASK = named("stale-mask")
+STALE_AFTER_EVAL = named("stale-after-eval")
+MASK_REUSED = named("mask-reused")
+DROPOUT_IN_EVAL = named("dropout-in-eval")
+EVAL_SCALED_BY_KEEP = named("eval-scaled-by-keep")
+EVAL_SCALED = named("eval-scaled")
+P_ONE_NAN = named("p-one-nan")
+P_ONE_REJECTED = named("p-one-rejected")
+NOT_DETERMINISTIC = named("not-deterministic")
+RNG_IGNORED = named("rng-ignored")
+DEFAULT_FIXED = named("default-fixed")
 
 
 def seed_of(rng: np.random.Generator) -> int:
@@ -251,8 +202,7 @@ def test_evaluation_returns_x(impl, rng):
         mistakes=lambda: {
             STALE_AFTER_EVAL: dropped(kept, g, 1 / (1 - p)),
             f"{STALE_AFTER_EVAL} (without its scale)": dropped(kept, g, 1.0),
-            "backward scaled grad_output after an evaluation forward: return it unchanged": g
-            / (1 - p),
+            BACKWARD_SCALED_IN_EVAL: g / (1 - p),
         },
     )
 

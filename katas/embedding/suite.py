@@ -25,6 +25,7 @@ import pytest
 from grader.suite import (
     LearnerRaised,
     Mistake,
+    declared_mistakes,
     describe,
     deviation_bound,
     expect_close,
@@ -38,47 +39,31 @@ from grader.suite import (
     shape_id,
 )
 
+named = declared_mistakes(__file__)
+
+INIT_UNIFORM_SYMMETRIC = named("init-uniform-symmetric")
+INIT_SCALED_BY_DIM = named("init-scaled-by-dim")
+INIT_GPT2 = named("init-gpt2")
+INIT_UNIFORM_POSITIVE = named("init-uniform-positive")
+
 # Likely mistakes, named the way the learner should read them.
-REPEATS_LOST = (
-    "repeated ids keep only one of their gradients: dweight[ids] += g does not accumulate "
-    "repeated indices (NumPy buffers the write); use np.add.at(dweight, ids, g) or np.bincount"
-)
-COUNT_AVERAGED = (
-    "the rows of repeated ids are averaged: a row's gradient is the SUM over every position "
-    "that looked it up"
-)
-DIVIDED_BY_N = "dweight is divided by the number of ids: sum, the loss already carries any 1/N"
-NOT_SCATTERED = (
-    "dweight has grad_output's shape: scatter grad_output into the rows of the ids, dweight has "
-    "weight's shape (num_embeddings, dim)"
-)
-ACCUMULATED = "dweight accumulated across backward calls: each backward call must overwrite it"
-STALE_IDS = "backward used the ids of an earlier forward call: remember the ids on every forward"
-ZERO_D = "0-d ids gave an extra axis: a single id returns one row, shape (dim,)"
-FLATTENED = "the ids' shape was flattened: forward returns shape ids.shape + (dim,)"
-WEIGHT_TRANSPOSED = "weight is transposed: it has shape (num_embeddings, dim), one row per id"
-ONE_BASED = "the ids were shifted by one: id k is row k of weight (ids count from 0)"
-NEGATIVE_WRAPS = (
-    "a negative id was accepted (NumPy wraps it around to the end of the table): check the "
-    "range [0, num_embeddings) yourself and raise IndexError"
-)
-EMPTY_MINMAX = (
-    "the range check calls min() or max() on an empty array, which raises: skip it when "
-    "ids.size == 0"
-)
-NOT_DETERMINISTIC = (
-    "drawing from np.random (the global generator) instead of the rng argument: the same seed "
-    "must give the same table"
-)
-FIXED_SEED = "the table ignores the rng argument (a fixed seed inside __init__?)"
-DEFAULT_SEED = (
-    "a fixed seed as the default: without rng use a fresh np.random.default_rng() (unseeded)"
-)
+REPEATS_LOST = named("repeats-lost")
+COUNT_AVERAGED = named("count-averaged")
+DIVIDED_BY_N = named("divided-by-n")
+NOT_SCATTERED = named("not-scattered")
+ACCUMULATED = named("accumulated")
+STALE_IDS = named("stale-ids")
+ZERO_D = named("zero-d")
+FLATTENED = named("flattened")
+WEIGHT_TRANSPOSED = named("weight-transposed")
+ONE_BASED = named("one-based")
+NEGATIVE_WRAPS = named("negative-wraps")
+EMPTY_MINMAX = named("empty-minmax")
+NOT_DETERMINISTIC = named("not-deterministic")
+FIXED_SEED = named("fixed-seed")
+DEFAULT_SEED = named("default-seed")
 SHAPE_ERRORS = ("shape", "broadcast", "reshape", "index", "dimension")
-SHAPE_HINT = (
-    "check the shapes: ids have any shape S, forward returns S + (dim,), grad_output has "
-    "shape S + (dim,) and dweight weight's shape (num_embeddings, dim)"
-)
+SHAPE_HINT = named("shape-hint")
 
 # The probability that one statistical check fails for a correct file (see the docstring).
 P_EACH = 1e-9
@@ -273,15 +258,10 @@ def test_table_shapes(impl, rng, sizes):
 def laws() -> dict:
     """Tables learners draw by mistake, as CDFs."""
     return {
-        "the table is uniform on [-1, 1]; it must be N(0, 1) (rng.standard_normal)": (
-            lambda x: np.clip((np.asarray(x) + 1) / 2, 0.0, 1.0)
-        ),
-        "the table is N(0, 1 / dim) (scaled by 1 / sqrt(dim)); the contract's is N(0, 1), "
-        "as in PyTorch's nn.Embedding": normal_cdf(0.1),
-        "the table is N(0, 0.02**2) (GPT-2's init); the contract's is N(0, 1)": normal_cdf(0.02),
-        "the table is uniform on [0, 1) (rng.random); it must be N(0, 1)": (
-            lambda x: np.clip(np.asarray(x), 0.0, 1.0)
-        ),
+        INIT_UNIFORM_SYMMETRIC: (lambda x: np.clip((np.asarray(x) + 1) / 2, 0.0, 1.0)),
+        INIT_SCALED_BY_DIM: normal_cdf(0.1),
+        INIT_GPT2: normal_cdf(0.02),
+        INIT_UNIFORM_POSITIVE: (lambda x: np.clip(np.asarray(x), 0.0, 1.0)),
     }
 
 

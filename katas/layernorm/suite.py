@@ -21,6 +21,7 @@ import pytest
 
 from grader.suite import (
     Mistake,
+    declared_mistakes,
     describe,
     expect_close,
     expect_gradient,
@@ -32,92 +33,41 @@ from grader.suite import (
     shape_id,
 )
 
+named = declared_mistakes(__file__)
+
 EPS = 1e-5
 
 # Likely mistakes, named the way the learner should read them.
-BATCH_AXIS = (
-    "normalised over the batch (axis 0), as batch norm does: layer norm normalises each "
-    "position over its own features, the LAST axis"
-)
-MIDDLE_AXIS = (
-    "normalised over axis 1, which is the feature axis only for 2-D inputs: normalise over "
-    "the LAST axis (axis=-1), so that any number of leading axes works"
-)
-WHOLE_ARRAY = (
-    "normalised with the mean and variance of the whole array: each position (each row of "
-    "the last axis) has its own mean and variance (axis=-1, keepdims=True)"
-)
-RMS_NORM = (
-    "the rows were not centred (that is RMSNorm): layer norm subtracts each row's mean, "
-    "then divides by sqrt(var + eps)"
-)
-UNBIASED = (
-    "normalised with the unbiased variance (divide by dim - 1): layer norm uses the biased "
-    "variance, the mean of (x - mean)**2 over the last axis"
-)
-EPS_OUTSIDE = "eps is outside the square root: divide by sqrt(var + eps), not sqrt(var) + eps"
-EPS_MISSING = (
-    "eps is missing from the denominator: divide by sqrt(var + eps), so that a constant row "
-    "gives x_hat = 0 instead of 0 / 0"
-)
-NO_SQRT = "divided by the variance: divide by the standard deviation sqrt(var + eps)"
-PARAMS_IGNORED = (
-    "forward did not apply the gamma and beta assigned to the layer: y = gamma * x_hat + beta, "
-    "reading self.gamma and self.beta on every call"
-)
-PARAMS_SWAPPED = "gamma and beta are swapped: y = gamma * x_hat + beta (gamma scales, beta shifts)"
-EPS_IGNORED = "the eps argument is ignored (1e-5 used): use the eps given to the constructor"
-KEEPDIMS_HINT = (
-    "the row statistics must broadcast against x: take them over axis=-1 with keepdims=True, "
-    "shape (..., 1); gamma and beta have shape (dim,)"
-)
-DX_NO_STATS = (
-    "dx ignores how each row's mean and variance depend on x (dx = gamma * grad_output / std "
-    "treats them as constants): every entry moves its row's mean and variance too"
-)
-DX_NO_VAR = (
-    "dx ignores how the row variance depends on x: it has the mean's term but not the "
-    "variance's (the term in x_hat * mean(g * x_hat))"
-)
-DX_NO_MEAN = (
-    "dx ignores how the row mean depends on x: it has the variance's term but not the "
-    "mean's (subtract the row mean of g)"
-)
-DX_GAMMA_OUTSIDE = (
-    "gamma was factored out of the row means (the batch norm formula): in layer norm gamma "
-    "varies along the normalised axis, so take g = grad_output * gamma first and then "
-    "dx = (g - mean(g) - x_hat * mean(g * x_hat)) / std, means over the last axis"
-)
-DX_NO_GAMMA = "dx is missing the factor gamma (y = gamma * x_hat + beta)"
-DX_BATCH_AXIS = (
-    "dx took its means over the batch (axis 0), as batch norm's backward does: layer norm's "
-    "means run over the last axis, the one the forward normalised"
-)
-DX_AVERAGED = "dx was divided by dim once too often: the 1/dim is already inside the row means"
-SUM_FIRST_AXIS = (
-    "summed over axis 0 only: gamma and beta are shared by every position, so sum over EVERY "
-    "leading axis (all but the last), leaving shape (dim,)"
-)
-SUM_AVERAGED = (
-    "is the mean over the positions: do not average; the loss already carries any 1/N, so sum "
-    "over every leading axis"
-)
-SUM_MISSING = "was not summed: it must have the shape (dim,) of gamma and beta"
-SUM_KEEPDIMS = "has extra axes of length 1: sum without keepdims, leaving shape (dim,)"
-SUM_EVERYTHING = "was summed over every axis, the last one too: keep the last axis, shape (dim,)"
-DGAMMA_NO_XHAT = "dgamma is the sum of grad_output (that is dbeta): dgamma sums grad_output * x_hat"
-DGAMMA_USES_X = "dgamma used x instead of the normalised x_hat: sum grad_output * x_hat"
-DGAMMA_USES_Y = "dgamma used the output y instead of x_hat: sum grad_output * x_hat"
-ACCUMULATED = (
-    "dgamma/dbeta accumulated across backward calls (+=): each backward call must overwrite them"
-)
-STALE_X = "backward used an earlier forward: remember what backward needs on every forward call"
-ONE_PASS_VAR = (
-    "the variance lost its precision: computed as mean(x**2) - mean(x)**2, it cancels "
-    "catastrophically when a row's mean is large compared to its spread; compute "
-    "mean((x - mean)**2)"
-)
-ROW_SHAPE = "gamma and beta are 1-D, of shape (dim,), not (1, dim) or (dim, 1)"
+BATCH_AXIS = named("batch-axis")
+MIDDLE_AXIS = named("middle-axis")
+WHOLE_ARRAY = named("whole-array")
+RMS_NORM = named("rms-norm")
+UNBIASED = named("unbiased")
+EPS_OUTSIDE = named("eps-outside")
+EPS_MISSING = named("eps-missing")
+NO_SQRT = named("no-sqrt")
+PARAMS_IGNORED = named("params-ignored")
+PARAMS_SWAPPED = named("params-swapped")
+EPS_IGNORED = named("eps-ignored")
+KEEPDIMS_HINT = named("keepdims-hint")
+DX_NO_STATS = named("dx-no-stats")
+DX_NO_VAR = named("dx-no-var")
+DX_NO_MEAN = named("dx-no-mean")
+DX_GAMMA_OUTSIDE = named("dx-gamma-outside")
+DX_NO_GAMMA = named("dx-no-gamma")
+DX_BATCH_AXIS = named("dx-batch-axis")
+DX_AVERAGED = named("dx-averaged")
+SUM_FIRST_AXIS = named("sum-first-axis")
+SUM_AVERAGED = named("sum-averaged")
+SUM_MISSING = named("sum-missing")
+SUM_KEEPDIMS = named("sum-keepdims")
+SUM_EVERYTHING = named("sum-everything")
+DGAMMA_NO_XHAT = named("dgamma-no-xhat")
+DGAMMA_USES_X = named("dgamma-uses-x")
+DGAMMA_USES_Y = named("dgamma-uses-y")
+ACCUMULATED = named("accumulated")
+ONE_PASS_VAR = named("one-pass-var")
+ROW_SHAPE = named("row-shape")
 SHAPE_ERRORS = ("broadcast", "shapes", "aligned", "dimension")
 
 

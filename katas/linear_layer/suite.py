@@ -11,6 +11,7 @@ import pytest
 
 from grader.suite import (
     Mistake,
+    declared_mistakes,
     describe,
     expect_array,
     expect_close,
@@ -22,41 +23,28 @@ from grader.suite import (
     numerical_gradient,
 )
 
+named = declared_mistakes(__file__)
+
+LIMIT_FAN_IN_ONLY = named("limit-fan-in-only")
+LIMIT_FAN_OUT_ONLY = named("limit-fan-out-only")
+LIMIT_PYTORCH_DEFAULT = named("limit-pytorch-default")
+LIMIT_GLOROT_NORMAL_STD = named("limit-glorot-normal-std")
+LIMIT_NO_SQRT = named("limit-no-sqrt")
+
 # Likely mistakes, named the way the learner should read them.
-NO_BIAS = "forward ignores the bias: add b after the matrix product"
-STALE_WEIGHTS = (
-    "forward used the weights from __init__ (or from an earlier call), not the W and b assigned "
-    "since: read self.W and self.b on every forward call, do not cache W.T"
-)
-DW_AVERAGED = (
-    "dW is exactly 1/N of the expected value: averaging over the batch? the loss already "
-    "carries 1/N, so sum over the batch"
-)
-DB_AVERAGED = (
-    "db is the mean of grad_output over the batch: averaging over the batch? the loss already "
-    "carries 1/N, so sum over the batch"
-)
-DX_AVERAGED = "dx is 1/N of the expected value: do not divide by the batch size"
-DW_TRANSPOSED = (
-    "dW is transposed: it must have W's shape (out_features, in_features), "
-    "i.e. grad_output.T @ x, not x.T @ grad_output"
-)
-DB_NOT_SUMMED = "db was not summed over the batch: it must have b's shape (out_features,)"
-DB_NO_AXIS = "db summed over all axes: sum over the batch axis only (axis=0)"
-DB_KEEPDIMS = "db has an extra batch axis: sum over axis 0 without keepdims, shape (out_features,)"
-ACCUMULATED = (
-    "dW/db accumulated across backward calls (+=): each backward call must overwrite dW and db"
-)
-STALE_X = "backward used the input of an earlier forward call: remember x on every forward call"
-FORWARD_SHAPES = (
-    "W has shape (out_features, in_features), so forward computes x @ W.T + b "
-    "(x @ W only fits when in_features == out_features)"
-)
-BACKWARD_SHAPES = (
-    "check the shapes in backward: grad_output is (N, out_features), the remembered x is "
-    "(N, in_features) and W is (out_features, in_features); dx must be (N, in_features), "
-    "dW (out_features, in_features) and db (out_features,)"
-)
+NO_BIAS = named("no-bias")
+STALE_WEIGHTS = named("stale-weights")
+DW_AVERAGED = named("dw-averaged")
+DB_AVERAGED = named("db-averaged")
+DX_AVERAGED = named("dx-averaged")
+DW_TRANSPOSED = named("dw-transposed")
+DB_NOT_SUMMED = named("db-not-summed")
+DB_NO_AXIS = named("db-no-axis")
+DB_KEEPDIMS = named("db-keepdims")
+ACCUMULATED = named("accumulated")
+STALE_X = named("stale-x")
+FORWARD_SHAPES = named("forward-shapes")
+BACKWARD_SHAPES = named("backward-shapes")
 SHAPE_ERRORS = ("matmul", "shapes", "broadcast", "aligned", "dimension")
 
 
@@ -281,20 +269,11 @@ def test_backward_random_values(impl, rng):
 
 # Wrong Glorot limits learners use, as functions of (fan_in, fan_out).
 WRONG_LIMITS = {
-    "the limit uses in_features only (that is He-uniform); Glorot's is "
-    "sqrt(6 / (in_features + out_features))": lambda i, o: math.sqrt(6 / i),
-    "the limit uses out_features only; Glorot's is sqrt(6 / (in_features + out_features))": (
-        lambda i, o: math.sqrt(6 / o)
-    ),
-    "the limit is 1 / sqrt(in_features) (PyTorch's default nn.Linear init), not Glorot's "
-    "sqrt(6 / (in_features + out_features))": lambda i, o: 1 / math.sqrt(i),
-    "the limit is sqrt(2 / (in_features + out_features)), the Glorot-normal standard "
-    "deviation; the uniform limit is sqrt(6 / (in_features + out_features))": (
-        lambda i, o: math.sqrt(2 / (i + o))
-    ),
-    "the square root is missing from the limit: l = sqrt(6 / (in_features + out_features))": (
-        lambda i, o: 6 / (i + o)
-    ),
+    LIMIT_FAN_IN_ONLY: lambda i, o: math.sqrt(6 / i),
+    LIMIT_FAN_OUT_ONLY: (lambda i, o: math.sqrt(6 / o)),
+    LIMIT_PYTORCH_DEFAULT: lambda i, o: 1 / math.sqrt(i),
+    LIMIT_GLOROT_NORMAL_STD: (lambda i, o: math.sqrt(2 / (i + o))),
+    LIMIT_NO_SQRT: (lambda i, o: 6 / (i + o)),
 }
 
 

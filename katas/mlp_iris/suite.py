@@ -42,6 +42,7 @@ import pytest
 from grader.suite import (
     LearnerRaised,
     Mistake,
+    declared_mistakes,
     describe,
     expect_array,
     expect_close,
@@ -49,6 +50,8 @@ from grader.suite import (
     no_fp_warnings,
     shape_id,
 )
+
+named = declared_mistakes(__file__)
 
 IRIS_CSV = Path(__file__).with_name("iris.csv")
 # The rows of Iris that small correct classifiers get wrong most often (the setosa with a
@@ -60,131 +63,53 @@ HARD_IRIS = (41, 68, 70, 72, 77, 83, 85, 106, 119, 129, 131, 133, 134, 138, 149)
 MIN_MEAN_ACCURACY, MIN_ACCURACY = 0.9, 0.8
 
 # Likely mistakes, by name (the bank's buggy versions check that messages name them).
-ORDER = "return (X_train, X_test, y_train, y_test), in this order (scikit-learn's)"
-ROWS_ALTERED = (
-    "the returned rows are not whole rows of X: select samples with one index array, "
-    "X[indices], which keeps each row's features together"
-)
-UNPAIRED = (
-    "X and y were split with different orders: index both with the same indices, so that "
-    "every row keeps its own label"
-)
-OVERLAP = "the training and test sets share samples: every sample goes to exactly one part"
-DROPPED = "some samples are in neither part: together the two parts hold every sample once"
-REPEATED = (
-    "a sample appears twice in one part: draw without replacement (rng.permutation, or "
-    "rng.choice(..., replace=False))"
-)
-NOT_STRATIFIED = (
-    "the split is not stratified: each class must give round(test_fraction * its count) "
-    "samples to the test set (shuffle and cut each class separately)"
-)
-TRUNCATED = (
-    "the test counts were truncated (int() rounds down): each class gives "
-    "round(test_fraction * count) samples"
-)
-CEILED = "the test counts were rounded up: each class gives round(test_fraction * count) samples"
-SWAPPED = "test_fraction is the TEST set's share of each class, not the training set's"
-GLOBAL_RNG = (
-    "two calls with generators of the same seed gave different splits: draw only from the "
-    "rng argument (rng.permutation), not from np.random's global functions or a new generator"
-)
-FIRST_ROWS = (
-    "the test set is always the first samples of each class: shuffle each class's indices "
-    "with rng before cutting"
-)
-LAST_ROWS = (
-    "the test set is always the last samples of each class: shuffle each class's indices "
-    "with rng before cutting"
-)
-IGNORES_RNG = (
-    "generators of different seeds gave the same split: the samples must be chosen by the rng "
-    "argument, not by a fixed seed of your own"
-)
+ORDER = named("order")
+ROWS_ALTERED = named("rows-altered")
+UNPAIRED = named("unpaired")
+OVERLAP = named("overlap")
+DROPPED = named("dropped")
+REPEATED = named("repeated")
+NOT_STRATIFIED = named("not-stratified")
+TRUNCATED = named("truncated")
+CEILED = named("ceiled")
+SWAPPED = named("swapped")
+GLOBAL_RNG = named("global-rng")
+FIRST_ROWS = named("first-rows")
+LAST_ROWS = named("last-rows")
+IGNORES_RNG = named("ignores-rng")
 
-TEST_OWN_STATS = (
-    "the test set was standardised with its own statistics: use the training set's mean "
-    "and std for both arrays"
-)
-POOLED = (
-    "the statistics were computed on the training and test sets together: use X_train's "
-    "alone, so that nothing of the test set leaks into the preprocessing"
-)
-DDOF1 = (
-    "the std was computed with ddof=1 (the sample std): use the population std, ddof=0 "
-    "(np.std's default)"
-)
-NOT_CENTRED = "the features were scaled but not centred: subtract the training mean first"
-NOT_SCALED = "the features were centred but not scaled: divide by the training std"
-VARIANCE = "divided by the variance: divide by the standard deviation, its square root"
-PER_SAMPLE = (
-    "the statistics were taken over each sample's features (axis=1): take each feature's "
-    "over the samples, axis=0"
-)
-WHOLE_ARRAY = "one mean and one std for the whole array: each feature (column) gets its own, axis=0"
-MIN_MAX = "this is min-max scaling: standardise with the mean and the std"
-CONST_NAN = (
-    "a feature constant in X_train has std 0: give it scale 1 instead of dividing by 0 "
-    "(no NaN, no inf)"
-)
-CONST_ROUNDING = (
-    "a constant feature's computed std is a rounding residue (about 1e-16 times its size), "
-    "not exactly 0, so `std == 0` misses it: test whether the feature's values are all equal "
-    "(or compare std with a tolerance relative to the feature's size) and give it scale 1"
-)
-CONST_EPS = (
-    "std + eps (or max(std, eps)) scales a constant feature by eps, so its test values blow "
-    "up: give a feature constant in X_train scale 1"
-)
-CONST_ZEROED = (
-    "a constant feature keeps scale 1: its values become x - mean (test values that differ "
-    "from the training value stay visible), not 0"
-)
+TEST_OWN_STATS = named("test-own-stats")
+POOLED = named("pooled")
+DDOF1 = named("ddof1")
+NOT_CENTRED = named("not-centred")
+NOT_SCALED = named("not-scaled")
+VARIANCE = named("variance")
+PER_SAMPLE = named("per-sample")
+WHOLE_ARRAY = named("whole-array")
+MIN_MAX = named("min-max")
+CONST_NAN = named("const-nan")
+CONST_ROUNDING = named("const-rounding")
+CONST_EPS = named("const-eps")
+CONST_ZEROED = named("const-zeroed")
 
-ONE_HOT_TRANSPOSED = "one_hot is batch-first: shape (N, num_classes), one row per label"
-ONE_HOT_DTYPE = "one_hot must return floats (e.g. np.eye(num_classes)[y]), not integers or booleans"
-ONE_HOT_WIDTH = "the width must be num_classes, not y.max() + 1: a class may be absent from y"
-CM_TRANSPOSED = (
-    "the confusion matrix is transposed: rows are the TRUE classes, columns the predicted ones"
-)
-CM_DTYPE = (
-    "the confusion matrix holds integer counts (an integer dtype, e.g. np.zeros((C, C), int))"
-)
-CM_NORMALISED = "the confusion matrix holds counts, not rates: do not normalise its rows"
-CM_DUPLICATES = (
-    "cm[y_true, y_pred] += 1 counts each (true, predicted) pair once however often it occurs: "
-    "use np.add.at(cm, (y_true, y_pred), 1), np.bincount, or a loop"
-)
-CM_WIDTH = "the matrix is num_classes x num_classes, whatever labels occur"
+ONE_HOT_TRANSPOSED = named("one-hot-transposed")
+ONE_HOT_DTYPE = named("one-hot-dtype")
+ONE_HOT_WIDTH = named("one-hot-width")
+CM_TRANSPOSED = named("cm-transposed")
+CM_DTYPE = named("cm-dtype")
+CM_NORMALISED = named("cm-normalised")
+CM_DUPLICATES = named("cm-duplicates")
+CM_WIDTH = named("cm-width")
 
-PROBABILITIES = (
-    "fit_predict returned probabilities (or one-hot rows): return integer labels, the argmax "
-    "over the classes (axis=1)"
-)
-ARGMAX_AXIS0 = "argmax taken over the samples (axis 0): take it over the classes, axis=1"
-FLOAT_LABELS = "labels must have an integer dtype, as np.argmax gives"
-TRAIN_LABELS = "fit_predict returned one label per TRAINING sample: predict the rows of X_test"
-NONDETERMINISTIC = (
-    "two calls with the same seed returned different labels: draw everything random "
-    "(initial weights, shuffles) from np.random.default_rng(seed)"
-)
-OWN_STATS_IN_FIT = (
-    "fit_predict labels these points right among others but not on their own: X_test was "
-    "standardised with its own statistics. Use the training set's mean and std (a test set "
-    "of one class, or of one sample, has statistics of its own)"
-)
-ONE_CLASS = (
-    "fit_predict gave every test sample the same class: check that training runs (the loss "
-    "falls) and that labels are the argmax over the classes (axis=1)"
-)
-NOT_STANDARDISED = (
-    "fit_predict does well once the suite standardises the features, but not on features in "
-    "their own units: standardise inside fit_predict with the training set's mean and std"
-)
-MEMORISED = (
-    "fit_predict does well on Iris but not on fresh data of the same shape: it must learn "
-    "from X_train and y_train (no labels, rules or thresholds remembered from Iris)"
-)
+PROBABILITIES = named("probabilities")
+ARGMAX_AXIS0 = named("argmax-axis0")
+FLOAT_LABELS = named("float-labels")
+TRAIN_LABELS = named("train-labels")
+NONDETERMINISTIC = named("nondeterministic")
+OWN_STATS_IN_FIT = named("own-stats-in-fit")
+ONE_CLASS = named("one-class")
+NOT_STANDARDISED = named("not-standardised")
+MEMORISED = named("memorised")
 
 
 # -- data -------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from grader.results import Figure
 from grader.suite import (
     LearnerFailure,
     Mistake,
+    declared_mistakes,
     describe,
     expect_array,
     expect_close,
@@ -31,111 +32,63 @@ from grader.suite import (
     relative_error,
 )
 
+named = declared_mistakes(__file__)
+
+INIT_LECUN = named("init-lecun")
+INIT_FAN_OUT = named("init-fan-out")
+INIT_GLOROT = named("init-glorot")
+INIT_VARIANCE_AS_STD = named("init-variance-as-std")
+INIT_UNIT_STD = named("init-unit-std")
+
 BETA1, BETA2, EPS = 0.9, 0.999, 1e-8
 XOR_X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 XOR_Y = np.array([0, 1, 1, 0])
 XOR_SIZES = [2, 16, 2]
 
 # Likely mistakes, by name (the bank's buggy versions check that messages name them).
-SOFTMAX_TWICE = (
-    "softmax applied twice: forward already gives probabilities, so the loss takes their "
-    "log (or the log-softmax of the logits), never a second softmax"
-)
-LOGITS = "forward returned the logits: apply softmax so that each row holds probabilities"
-OUTPUT_RELU = "ReLU on the output layer: the last layer's logits go straight into softmax"
-NO_HIDDEN_RELU = "no ReLU on the hidden layers: apply max(0, z) after every layer but the last"
-SOFTMAX_AXIS0 = "softmax normalised over the batch (axis 0): normalise each row over the classes"
-LOSS_SUM = "the loss is summed over the batch instead of averaged: take the mean over the N samples"
-LOSS_INDEX = (
-    "probs[:, y] picks an N x N block: pick each sample's own class with probs[np.arange(N), y]"
-)
-LOSS_OVER_C = (
-    "the loss is averaged over all N x C entries: sum over the classes, average over the samples"
-)
-GRAD_N_TWICE = (
-    "the gradient is 1/N of the right one: the 1/N of the mean was applied twice "
-    "(e.g. dZ = (P - Y) / N and then dW = dZ.T @ A / N again)"
-)
-GRAD_NO_N = "the gradient is N times the right one: divide (P - Y) by N, the loss being a mean"
-GRAD_SIGN = "the gradient has the wrong sign: return dL/dparam (the optimizer subtracts it)"
-GRAD_NO_MASK = (
-    "the ReLU derivative is missing in the backward pass: after going back through a hidden "
-    "layer's weights, multiply by 1[z > 0]"
-)
-GRAD_BIAS_SHAPE = (
-    "sum dZ over the batch axis only, np.sum(dZ, axis=0), so that each bias gradient has "
-    "its bias's shape"
-)
-GRAD_TRANSPOSED = (
-    "the weight gradient is transposed: for Z = A @ W.T + b it is dZ.T @ A, of W's shape (out, in)"
-)
-W_TRANSPOSED = (
-    "the weights are stored transposed: weights[i] has shape (layer_sizes[i+1], layer_sizes[i]) "
-    "and is used as X @ W.T"
-)
-IGNORED_ADAM = "fit ignored optimizer='adam': this is plain SGD's trajectory"
-IGNORED_SGD = "fit ignored optimizer='sgd': this is Adam's trajectory; SGD is param -= lr * grad"
-NO_BIAS_CORRECTION = (
-    "Adam's bias correction is missing: m_hat = m / (1 - beta1**t), v_hat = v / (1 - beta2**t), "
-    "with t = 1 at the first update"
-)
-HISTORY_AFTER = (
-    "the loss history is recorded after each update: record the loss of the forward pass "
-    "that produced the update's gradients (before the update)"
-)
-NOT_FRESH = (
-    "Adam's moments carried over from the previous fit call: each fit call starts "
-    "with m = v = 0 and t = 1"
-)
-ADAM_NAN = (
-    "Adam produced NaN or inf: t must start at 1 (1 - beta**t is 0 at t = 0), and m and v must "
-    "be separate arrays (v, a running mean of g**2, is never negative)"
-)
-T_NOT_RESET = "Adam's step count t carried over from the previous fit call: it restarts at 1"
-PREDICT_PROBS = "predict returned probabilities: return integer labels, np.argmax(probs, axis=1)"
-PREDICT_AXIS0 = "argmax taken over the batch (axis 0): take it over the classes, axis=1"
-PREDICT_FLOAT = "predict must return integer labels (an integer dtype, as np.argmax gives)"
-NOT_FROM_NETWORK = (
-    "predict must return np.argmax(forward(X), axis=1) of the trained network, not labels "
-    "looked up, remembered or computed by another rule"
-)
-NOT_TRAINED = (
-    "fit must train the model in place: after each update, self.weights and self.biases "
-    "hold the new values"
-)
-LOSS_IGNORES_PARAMS = (
-    "forward and loss must be computed from the model's current weights and biases "
-    "(the suite assigns new ones and calls loss again)"
-)
-REMEMBERED = (
-    "fit left the weights as they were: predict must come from a trained network, not from "
-    "remembered training points"
-)
-UNSTABLE = "softmax overflows: subtract each row's max logit before np.exp (softmax is unchanged)"
-LOG_ZERO = (
-    "np.log got a probability that is exactly 0: take the true class's log-probability from "
-    "a stable log-softmax (logits minus their logsumexp), or clip before the log"
-)
-NOT_SHUFFLED = (
-    "mini-batches taken in the data's order: shuffle the rows each epoch with the model's own "
-    "generator (e.g. order = rng.permutation(N)) and cut batches from that order"
-)
-IGNORED_BATCH = (
-    "fit ignored batch_size: with batch_size=1 an epoch makes one update per sample (N updates)"
-)
-GLOBAL_RNG = (
-    "shuffle with the model's own generator (np.random.default_rng(seed), made in __init__), "
-    "not with np.random's global state or an unseeded generator"
-)
-SEED_IGNORED = "the initial weights must come from np.random.default_rng(seed) and nothing else"
-BIASES_ZERO = "biases must start at zeros"
-UNIFORM = "the initial weights are not normally distributed: He-normal draws from N(0, 2 / fan_in)"
+SOFTMAX_TWICE = named("softmax-twice")
+LOGITS = named("logits")
+OUTPUT_RELU = named("output-relu")
+NO_HIDDEN_RELU = named("no-hidden-relu")
+SOFTMAX_AXIS0 = named("softmax-axis0")
+LOSS_SUM = named("loss-sum")
+LOSS_INDEX = named("loss-index")
+LOSS_OVER_C = named("loss-over-c")
+GRAD_N_TWICE = named("grad-n-twice")
+GRAD_NO_N = named("grad-no-n")
+GRAD_SIGN = named("grad-sign")
+GRAD_NO_MASK = named("grad-no-mask")
+GRAD_BIAS_SHAPE = named("grad-bias-shape")
+GRAD_TRANSPOSED = named("grad-transposed")
+W_TRANSPOSED = named("w-transposed")
+IGNORED_ADAM = named("ignored-adam")
+IGNORED_SGD = named("ignored-sgd")
+NO_BIAS_CORRECTION = named("no-bias-correction")
+HISTORY_AFTER = named("history-after")
+NOT_FRESH = named("not-fresh")
+ADAM_NAN = named("adam-nan")
+T_NOT_RESET = named("t-not-reset")
+PREDICT_PROBS = named("predict-probs")
+PREDICT_AXIS0 = named("predict-axis0")
+PREDICT_FLOAT = named("predict-float")
+NOT_FROM_NETWORK = named("not-from-network")
+NOT_TRAINED = named("not-trained")
+LOSS_IGNORES_PARAMS = named("loss-ignores-params")
+REMEMBERED = named("remembered")
+UNSTABLE = named("unstable")
+LOG_ZERO = named("log-zero")
+NOT_SHUFFLED = named("not-shuffled")
+IGNORED_BATCH = named("ignored-batch")
+GLOBAL_RNG = named("global-rng")
+SEED_IGNORED = named("seed-ignored")
+BIASES_ZERO = named("biases-zero")
+UNIFORM = named("uniform")
 INIT_SPREADS = {
-    "std sqrt(1 / fan_in) is LeCun's init: He-normal has variance 2 / fan_in": lambda i, o: 1 / i,
-    "the spread follows fan_out: He-normal uses fan_in = layer_sizes[i]": lambda i, o: 2 / o,
-    "this is Glorot's spread: He-normal has variance 2 / fan_in": lambda i, o: 2 / (i + o),
-    "2 / fan_in is the variance: the standard deviation is sqrt(2 / fan_in)": lambda i, o: 4 / i**2,
-    "the weights have standard deviation 1: scale them by sqrt(2 / fan_in)": lambda i, o: 1.0,
+    INIT_LECUN: lambda i, o: 1 / i,
+    INIT_FAN_OUT: lambda i, o: 2 / o,
+    INIT_GLOROT: lambda i, o: 2 / (i + o),
+    INIT_VARIANCE_AS_STD: lambda i, o: 4 / i**2,
+    INIT_UNIT_STD: lambda i, o: 1.0,
 }
 
 

@@ -15,6 +15,7 @@ import pytest
 from grader.suite import (
     LearnerRaised,
     Mistake,
+    declared_mistakes,
     describe,
     expect_close,
     expect_gradient,
@@ -25,58 +26,27 @@ from grader.suite import (
     shape_id,
 )
 
+named = declared_mistakes(__file__)
+
 # -- likely mistakes ----------------------------------------------------------------------------
 
-SUMMED = "the loss is summed instead of averaged: take the mean over all elements"
-BATCH_AXIS = (
-    "the loss is divided by the batch size N only: average over ALL elements (divide by "
-    "y_pred.size, not by len(y_pred) or shape[0])"
-)
-HALF = (
-    "the loss carries a factor 1/2 (half-MSE, as some textbooks write it): the MSE here is "
-    "mean((y_pred - y_true)**2), with no 1/2"
-)
-RMSE = "this is the root of the MSE (RMSE): do not take the square root"
-ABSOLUTE = "this is the mean ABSOLUTE error: square the differences instead of taking |.|"
-NOT_REDUCED = (
-    "the loss must be reduced to a single number: the mean over ALL elements (np.mean with no axis)"
-)
-GRAD_MISSING_TWO = (
-    "the gradient lacks the factor 2 (the derivative of d**2 is 2 d), or it is the gradient "
-    "of half-MSE: it is 2 * (y_pred - y_true) / y_pred.size"
-)
-GRAD_SIGN = (
-    "the gradient has the wrong sign: the derivative with respect to y_pred is "
-    "2 * (y_pred - y_true) / size, not 2 * (y_true - y_pred) / size"
-)
-GRAD_BY_N = (
-    "the gradient is divided by the batch size N only: divide by y_pred.size, the number of "
-    "elements the mean averages over"
-)
-GRAD_NOT_DIVIDED = (
-    "the gradient lacks the 1/size factor of the mean: 2 * (y_pred - y_true) / y_pred.size"
-)
-GRAD_ABSOLUTE = (
-    "this is the gradient of the mean ABSOLUTE error (sign(y_pred - y_true) / size): the "
-    "MSE's gradient is 2 * (y_pred - y_true) / size"
-)
-GRAD_RMSE = "this is the gradient of the RMSE: the MSE has no square root"
-GRAD_REDUCED = (
-    "the gradient must have y_pred's shape, one entry per element: do not average or sum it"
-)
-ZERO_D = "a 0-d array has no length and no shape[0]: divide by y_pred.size, the number of elements"
-SILENT_BROADCAST = (
-    "y_pred and y_true of different shapes must raise ValueError: NumPy would broadcast them "
-    "silently (compare y_pred.shape with y_true.shape; comparing sizes is not enough)"
-)
-NAME_BOTH = (
-    "the ValueError's message must name both shapes, e.g. "
-    "f'y_pred has shape {y_pred.shape} but y_true has shape {y_true.shape}'"
-)
-ASSERTED = (
-    "raise ValueError(...) rather than assert: an assert raises AssertionError, and python -O "
-    "removes it"
-)
+SUMMED = named("summed")
+BATCH_AXIS = named("batch-axis")
+HALF = named("half")
+RMSE = named("rmse")
+ABSOLUTE = named("absolute")
+NOT_REDUCED = named("not-reduced")
+GRAD_MISSING_TWO = named("grad-missing-two")
+GRAD_SIGN = named("grad-sign")
+GRAD_BY_N = named("grad-by-n")
+GRAD_NOT_DIVIDED = named("grad-not-divided")
+GRAD_ABSOLUTE = named("grad-absolute")
+GRAD_RMSE = named("grad-rmse")
+GRAD_REDUCED = named("grad-reduced")
+ZERO_D = named("zero-d")
+SILENT_BROADCAST = named("silent-broadcast")
+NAME_BOTH = named("name-both")
+ASSERTED = named("asserted")
 
 
 # -- oracles ------------------------------------------------------------------------------------

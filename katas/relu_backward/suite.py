@@ -5,6 +5,7 @@ import pytest
 
 from grader.suite import (
     Mistake,
+    declared_mistakes,
     describe,
     expect_array,
     expect_close,
@@ -16,11 +17,17 @@ from grader.suite import (
     shape_id,
 )
 
-AT_ZERO = "the derivative at exactly 0 must be 0: use x > 0, not x >= 0"
-MASK_ONLY = "the 0/1 mask is not multiplied by grad_output: return grad_output * (x > 0)"
-GRAD_SIGN = "the mask must come from the forward input x, not from grad_output"
-TIMES_X = "multiply grad_output by the mask 1[x > 0], not by x or relu(x)"
-UNCHANGED = "grad_output came back unchanged: zero it where x <= 0"
+named = declared_mistakes(__file__)
+
+FORWARD_ABS = named("forward-abs")
+FORWARD_MASK = named("forward-mask")
+FORWARD_RELU6 = named("forward-relu6")
+
+AT_ZERO = named("derivative-at-zero")
+MASK_ONLY = named("mask-only")
+GRAD_SIGN = named("grad-sign")
+TIMES_X = named("times-x")
+UNCHANGED = named("unchanged")
 
 
 def backward_mistakes(g: np.ndarray, x: np.ndarray) -> dict:
@@ -53,9 +60,9 @@ def test_forward_random_values(impl, rng):
         np.maximum(x, 0),
         call="relu_forward(x of shape (5, 7))",
         mistakes={
-            "relu_forward returned |x|: negative entries must become 0": np.abs(x),
-            "relu_forward returned the 0/1 mask instead of max(0, x)": (x > 0) * 1.0,
-            "relu_forward must not clip from above (that is ReLU6)": np.clip(x, 0, 6),
+            FORWARD_ABS: np.abs(x),
+            FORWARD_MASK: (x > 0) * 1.0,
+            FORWARD_RELU6: np.clip(x, 0, 6),
         },
     )
 

@@ -28,6 +28,7 @@ import pytest
 from grader.sandbox.parent import RemoteObject
 from grader.suite import (
     Mistake,
+    declared_mistakes,
     describe,
     deviation_bound,
     expect_array,
@@ -44,125 +45,52 @@ from grader.suite import (
     uniform_cdf,
 )
 
+named = declared_mistakes(__file__)
+
 P_EACH = 1e-9
 PARAMS = ("W_xh", "W_hh", "b_h")
 GRADS = ("dW_xh", "dW_hh", "db_h", "dh0")
 
 # ----- likely mistakes, named the way the learner should read them -----
 
-NO_RECURRENCE = (
-    "the forward ignores the previous state: h_t = tanh(x_t @ W_xh.T + h_{t-1} @ W_hh.T + b_h)"
-)
-W_HH_UNTRANSPOSED = (
-    "W_hh is used untransposed: the recurrent term is h_{t-1} @ W_hh.T (W_hh is square, so "
-    "h @ W_hh raises no error, but it is the transpose)"
-)
-NO_TANH = "the tanh is missing: h_t = tanh(pre-activation), not the pre-activation itself"
-NO_BIAS = (
-    "b_h is missing from the pre-activation: h_t = tanh(x_t @ W_xh.T + h_{t-1} @ W_hh.T + b_h)"
-)
-H0_IGNORED = (
-    "the h0 passed to forward is ignored: the first step's previous state is h0 (zeros only "
-    "when h0 is None)"
-)
-SHIFTED = (
-    "the returned states are shifted by one step: hs[:, t] is the state after reading "
-    "x[:, t] (do not return h0 as the first state)"
-)
-WITH_H0 = "the returned states include h0: return the T states after each input, (N, T, hidden)"
-LAST_ONLY = "forward returned only the last state: return every hidden state, (N, T, hidden)"
-TIME_MAJOR = (
-    "the result is time-major, (T, N, hidden): arrays are batch-first, x is (N, T, input_size) "
-    "and step t reads x[:, t]; return (N, T, hidden)"
-)
-STALE_WEIGHTS = (
-    "used weights other than the ones assigned to the RNN: read self.W_xh, self.W_hh and "
-    "self.b_h on every forward (do not cache them, or their transposes, in __init__)"
-)
-FORWARD_SHAPES = (
-    "check the shapes: x is batch-first (N, T, input_size), so step t reads x[:, t] of shape "
-    "(N, input_size); W_xh is (hidden, input_size) and W_hh (hidden, hidden), so the "
-    "pre-activation is x[:, t] @ W_xh.T + h @ W_hh.T + b_h, of shape (N, hidden)"
-)
-BACKWARD_SHAPES = (
-    "check the shapes in backward: grad_hs is (N, T, hidden); dx must be (N, T, input_size), "
-    "dW_xh (hidden, input_size), dW_hh (hidden, hidden), db_h (hidden,) and dh0 (N, hidden); "
-    "dL/dx_t = da_t @ W_xh, where da_t is the (N, hidden) gradient of step t's pre-activation"
-)
+NO_RECURRENCE = named("no-recurrence")
+W_HH_UNTRANSPOSED = named("w-hh-untransposed")
+NO_TANH = named("no-tanh")
+NO_BIAS = named("no-bias")
+H0_IGNORED = named("h0-ignored")
+SHIFTED = named("shifted")
+WITH_H0 = named("with-h0")
+LAST_ONLY = named("last-only")
+TIME_MAJOR = named("time-major")
+STALE_WEIGHTS = named("stale-weights")
+FORWARD_SHAPES = named("forward-shapes")
+BACKWARD_SHAPES = named("backward-shapes")
 SHAPE_ERRORS = ("matmul", "shapes", "broadcast", "aligned", "dimension", "index")
 
-NO_RECURRENT_TERM = (
-    "BPTT without the recurrent term: dL/dh_t is grad_hs at step t PLUS what flows back from "
-    "step t + 1 through W_hh (da_{t+1} @ W_hh); without it each step sees only its own "
-    "gradient and nothing reaches earlier steps"
-)
-RECURRENT_TRANSPOSED = (
-    "the recurrent term uses W_hh.T: h_t enters step t + 1 as h_t @ W_hh.T, so dL/dh_t "
-    "receives da_{t+1} @ W_hh (no transpose)"
-)
-TANH_LOCAL_ONLY = (
-    "tanh' (1 - h_t**2) is applied to grad_hs at step t only: apply it to the whole dL/dh_t, "
-    "the recurrent term from step t + 1 included"
-)
-SLOPE_WRONG_STEP = (
-    "tanh' is taken at the wrong step: the slope of step t is 1 - h_t**2 with h_t the state "
-    "step t produced, not the previous state h_{t-1}"
-)
-SLOPE_FORM = (
-    "tanh' is 1 - h_t**2 where h_t = tanh(a_t) is the stored state: not 1 - tanh(h_t)**2 "
-    "(tanh applied twice), nor h_t * (1 - h_t) (that is the sigmoid's)"
-)
-DW_HH_CURRENT = (
-    "dW_hh pairs step t's gradient with h_t: W_hh multiplies the PREVIOUS state, so "
-    "dW_hh = sum over t of da_t.T @ h_{t-1} (h0 at the first step)"
-)
-DW_HH_NO_FIRST = (
-    "dW_hh misses the first step: its previous state is h0, so da_1.T @ h0 belongs in dW_hh "
-    "(it is zero only when h0 is zero)"
-)
-AVERAGED = (
-    "{name} is divided by the batch size: sum over the batch (a mean loss already put its "
-    "1/N into grad_hs)"
-)
-TIME_AVERAGED = "{name} is divided by T: the weights are shared by every step, so sum over time"
-LAST_STEP_ONLY = (
-    "{name} holds only one step's contribution: the weights are shared by every step, so their "
-    "gradients sum over all T steps"
-)
-DH0_BEFORE_TANH = (
-    "dh0 is the gradient that reached the first state, before the first step: it is "
-    "da_1 @ W_hh, with da_1 = dL/dh_1 * (1 - h_1**2), not dL/dh_1 itself"
-)
-DH0_NO_W_HH = (
-    "dh0 misses the product by W_hh: h0 enters the first step as h0 @ W_hh.T, so dh0 = da_1 @ W_hh"
-)
-DH0_TRANSPOSED = "dh0 used W_hh.T: h0 enters as h0 @ W_hh.T, so dh0 = da_1 @ W_hh"
-DH0_MISSING = (
-    "backward must set self.dh0, the gradient with respect to the initial state, also when "
-    "h0 defaulted to zeros"
-)
-GRAD_MISSING = "backward must set self.dW_xh, self.dW_hh, self.db_h and self.dh0"
-ACCUMULATED = (
-    "the gradients accumulated across backward calls (+=): each backward call must overwrite "
-    "dW_xh, dW_hh, db_h and dh0"
-)
-STALE_FORWARD = (
-    "backward used an earlier forward: remember x, h0 and the states on every forward call "
-    "(h0 = zeros again when it is not given)"
-)
-BIAS_ZEROS = (
-    "b_h starts at zeros: here, as in PyTorch's nn.RNN, b_h is drawn like the weights, from "
-    "U(-1/sqrt(hidden), 1/sqrt(hidden))"
-)
-BOUND_INPUT = "the bound uses input_size: it is 1/sqrt(hidden_size) for all three arrays"
-BOUND_GLOROT = "that is a Glorot bound: the RNN's bound is 1/sqrt(hidden_size) for all three arrays"
-BOUND_NO_SQRT = "the bound is 1/sqrt(hidden_size), not 1/hidden_size"
-FROM_ZERO = "the draw is U(0, bound): draw from U(-bound, bound), centred on 0"
-NORMAL_DRAW = "a normal draw: the law is uniform, U(-1/sqrt(hidden), 1/sqrt(hidden))"
-SATURATION = (
-    "tanh computed from exponentials overflows for large pre-activations: use np.tanh, which "
-    "saturates at +-1 without warnings"
-)
+NO_RECURRENT_TERM = named("no-recurrent-term")
+RECURRENT_TRANSPOSED = named("recurrent-transposed")
+TANH_LOCAL_ONLY = named("tanh-local-only")
+SLOPE_WRONG_STEP = named("slope-wrong-step")
+SLOPE_FORM = named("slope-form")
+DW_HH_CURRENT = named("dw-hh-current")
+DW_HH_NO_FIRST = named("dw-hh-no-first")
+AVERAGED = named("averaged")
+TIME_AVERAGED = named("time-averaged")
+LAST_STEP_ONLY = named("last-step-only")
+DH0_BEFORE_TANH = named("dh0-before-tanh")
+DH0_NO_W_HH = named("dh0-no-w-hh")
+DH0_TRANSPOSED = named("dh0-transposed")
+DH0_MISSING = named("dh0-missing")
+GRAD_MISSING = named("grad-missing")
+ACCUMULATED = named("accumulated")
+STALE_FORWARD = named("stale-forward")
+BIAS_ZEROS = named("bias-zeros")
+BOUND_INPUT = named("bound-input")
+BOUND_GLOROT = named("bound-glorot")
+BOUND_NO_SQRT = named("bound-no-sqrt")
+FROM_ZERO = named("from-zero")
+NORMAL_DRAW = named("normal-draw")
+SATURATION = named("saturation")
 
 
 # ----- the oracle -----

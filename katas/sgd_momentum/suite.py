@@ -17,6 +17,7 @@ import pytest
 from grader.suite import (
     ANY_SHAPES,
     Mistake,
+    declared_mistakes,
     describe,
     expect_array,
     expect_close,
@@ -25,69 +26,29 @@ from grader.suite import (
     shape_id,
 )
 
+named = declared_mistakes(__file__)
+
 DEFAULTS = {"lr": 0.01, "momentum": 0.9, "nesterov": False}
 NAMES = ("new_param", "v")
 
-SGD_SIGN = "sign error: gradient descent steps against the gradient, param - lr * grad"
-SGD_NO_LR = "the step is not scaled by lr: param - lr * grad"
-IGNORED = "the {name}= keyword argument was ignored: the result matches the default {name}={value}"
-DAMPENED = (
-    "the velocity is an average, momentum * velocity + (1 - momentum) * grad (the "
-    "'dampened' convention, like Adam's m): here it is a decayed SUM, v = momentum * "
-    "velocity + grad, as in the seed notebook and PyTorch"
-)
-SUTSKEVER = (
-    "this is the Sutskever et al. / CS231n convention, v = momentum * velocity - lr * grad "
-    "and new_param = param + v, where the velocity carries -lr; this kata follows the seed "
-    "notebook and PyTorch: v = momentum * velocity + grad (no lr in it) and new_param = "
-    "param - lr * v. The two move param alike while lr is constant, but their velocities "
-    "differ, so the v you return must be PyTorch's"
-)
-LR_IN_VELOCITY = (
-    "lr is folded into the velocity (v = momentum * velocity + lr * grad, then param - v): "
-    "here the velocity holds no lr, v = momentum * velocity + grad, and new_param = "
-    "param - lr * v"
-)
-VELOCITY_IGNORED = (
-    "the velocity passed in is ignored (v = grad): v = momentum * velocity + grad, so that "
-    "past gradients keep pushing"
-)
-OLD_VELOCITY_RETURNED = (
-    "the velocity returned is the one passed in: return the new v = momentum * velocity + grad"
-)
-OLD_VELOCITY_STEP = (
-    "the step uses the old velocity: first v = momentum * velocity + grad, then "
-    "new_param = param - lr * v with that new v"
-)
-MOMENTUM_ON_GRAD = (
-    "momentum decays the previous velocity, not the gradient: v = momentum * velocity + grad"
-)
-MOMENTUM_SIGN = "sign error: momentum descends, new_param = param - lr * v"
-NO_LR = "the step is not scaled by lr: new_param = param - lr * v"
-NESTEROV_IGNORED = (
-    "with nesterov=True the step is grad + momentum * v with the NEW velocity v = momentum * "
-    "velocity + grad; this step is v itself, the plain momentum step (nesterov was ignored, "
-    "or grad + momentum * velocity used the old velocity, which is just v again)"
-)
-NESTEROV_NOT_ASKED = (
-    "a Nesterov step was taken although nesterov is False (the default): plain momentum is "
-    "new_param = param - lr * v"
-)
-NESTEROV_NO_GRAD = (
-    "the Nesterov step lacks the gradient: it is grad + momentum * v, not momentum * v"
-)
-NESTEROV_VELOCITY = (
-    "with nesterov=True the velocity returned is still v = momentum * velocity + grad, not "
-    "the look-ahead step grad + momentum * v"
-)
-NESTEROV_LR = (
-    "lr must scale the whole Nesterov step: param - lr * (grad + momentum * v), not "
-    "param - lr * grad - momentum * v"
-)
-HIDDEN_STATE = (
-    "calling momentum_step twice with the same arguments gave different results: the step "
-    "must depend only on its arguments (keep no velocity between calls; the caller passes it)"
-)
+SGD_SIGN = named("sgd-sign")
+SGD_NO_LR = named("sgd-no-lr")
+IGNORED = named("ignored")
+DAMPENED = named("dampened")
+SUTSKEVER = named("sutskever")
+LR_IN_VELOCITY = named("lr-in-velocity")
+VELOCITY_IGNORED = named("velocity-ignored")
+OLD_VELOCITY_RETURNED = named("old-velocity-returned")
+OLD_VELOCITY_STEP = named("old-velocity-step")
+MOMENTUM_ON_GRAD = named("momentum-on-grad")
+MOMENTUM_SIGN = named("momentum-sign")
+NO_LR = named("no-lr")
+NESTEROV_IGNORED = named("nesterov-ignored")
+NESTEROV_NOT_ASKED = named("nesterov-not-asked")
+NESTEROV_NO_GRAD = named("nesterov-no-grad")
+NESTEROV_VELOCITY = named("nesterov-velocity")
+NESTEROV_LR = named("nesterov-lr")
+HIDDEN_STATE = named("hidden-state")
 
 
 # --- Oracle -----------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ import pytest
 from grader.suite import (
     ANY_SHAPES,
     Mistake,
+    declared_mistakes,
     describe,
     expect_array,
     expect_close,
@@ -23,66 +24,37 @@ from grader.suite import (
     shape_id,
 )
 
+named = declared_mistakes(__file__)
+
 # -- likely mistakes ----------------------------------------------------------------------------
 
-SIGMOID_OVERFLOW = (
-    "1 / (1 + exp(-x)) overflows for very negative x (exp(1000) is inf): exponentiate only "
-    "-|x|, which cannot overflow (1 / (1 + e) for x >= 0, e / (1 + e) for x < 0, e = exp(-|x|))"
-)
-BOTH_BRANCHES = (
-    "np.where evaluates both of its branches, so the exp(x) or exp(-x) of the branch that is "
-    "thrown away still overflows: exponentiate only -|x|, which cannot overflow"
-)
-FLOAT32_OVERFLOW = (
-    "exp overflows float32 once its argument passes about 88.7 (float32's largest value is "
-    "about 3.4e38; clipping x to +-500 only protects float64): exponentiate only -|x|"
-)
-TANH_OVERFLOW = (
-    "(exp(x) - exp(-x)) / (exp(x) + exp(-x)) is inf / inf for large |x|: use np.tanh, or a "
-    "form that exponentiates only -2|x|"
-)
-SLOPE_OVERFLOW = (
-    "the backward pass overflows for extreme x: compute s = sigmoid(x) (or tanh(x)) with a "
-    "stable form and build the slope from it, rather than from exp(x) or exp(-x) directly"
-)
-SIGMOID_SIGN = (
-    "this is sigmoid(-x) = 1 - sigmoid(x): the sigmoid is 1 / (1 + exp(-x)), with a minus sign "
-    "in the exponent"
-)
-BRANCH_POSITIVE = (
-    "the values for x >= 0 are 1 - sigmoid(x): for x >= 0 the sigmoid is 1 / (1 + exp(-x))"
-)
-BRANCH_NEGATIVE = (
-    "the values for x < 0 are 1 - sigmoid(x): for x < 0 the sigmoid is exp(x) / (1 + exp(x))"
-)
-TANH_HALF = "2 * sigmoid(x) - 1 is tanh(x / 2): tanh(x) = 2 * sigmoid(2 * x) - 1"
-TANH_SIGN = "tanh has the wrong sign: tanh(x) has the sign of x"
-TANH_IS_SIGMOID = "tanh returned the sigmoid of x: tanh lies in [-1, 1], the sigmoid in [0, 1]"
-SIGMOID_IS_TANH = "sigmoid returned tanh(x): the sigmoid is 1 / (1 + exp(-x)), in [0, 1]"
-NO_GRAD = "the local slope is not multiplied by grad_output (the chain rule: dL/dx = dL/dy * dy/dx)"
-SIGMOID_X_AS_OUTPUT = (
-    "x was treated as the forward OUTPUT: x is the forward INPUT, so compute s = sigmoid(x) "
-    "first, then grad_output * s * (1 - s)"
-)
-TANH_X_AS_OUTPUT = (
-    "x was treated as the forward OUTPUT: x is the forward INPUT, so compute t = tanh(x) "
-    "first, then grad_output * (1 - t**2)"
-)
-SIGMOID_PLUS = "the sigmoid's slope is s * (1 - s), not s * (1 + s) (with s = sigmoid(x))"
-SIGMOID_NEGATED = "the sigmoid's slope has the wrong sign: it is s * (1 - s), positive"
-SIGMOID_SQUARED = "the sigmoid's slope is s * (1 - s), not (1 - s)**2 (with s = sigmoid(x))"
-SIGMOID_S_ONLY = "the sigmoid's slope is s * (1 - s): the factor (1 - s) is missing"
-SIGMOID_ONE_MINUS_S = "the sigmoid's slope is s * (1 - s): the factor s is missing"
-SIGMOID_TANH_SLOPE = "1 - s**2 is the pattern of tanh's slope; the sigmoid's slope is s * (1 - s)"
-TANH_NOT_SQUARED = "tanh's slope is 1 - tanh(x)**2: the tanh must be squared"
-TANH_PLUS = "tanh's slope is 1 - tanh(x)**2, not 1 + tanh(x)**2"
-TANH_NEGATED = "tanh's slope has the wrong sign: it is 1 - tanh(x)**2, not tanh(x)**2 - 1"
-TANH_SQUARE_OUTSIDE = "tanh's slope is 1 - tanh(x)**2, not (1 - tanh(x))**2"
-TANH_SIGMOID_SLOPE = "tanh's slope is 1 - tanh(x)**2, not the sigmoid's s * (1 - s)"
-GRAD_DTYPE = (
-    "keep grad_output's dtype: the result must have grad_output's dtype whatever x's dtype "
-    "(cast the local slope to grad_output.dtype before multiplying)"
-)
+SIGMOID_OVERFLOW = named("sigmoid-overflow")
+BOTH_BRANCHES = named("both-branches")
+FLOAT32_OVERFLOW = named("float32-overflow")
+TANH_OVERFLOW = named("tanh-overflow")
+SLOPE_OVERFLOW = named("slope-overflow")
+SIGMOID_SIGN = named("sigmoid-sign")
+BRANCH_POSITIVE = named("branch-positive")
+BRANCH_NEGATIVE = named("branch-negative")
+TANH_HALF = named("tanh-half")
+TANH_SIGN = named("tanh-sign")
+TANH_IS_SIGMOID = named("tanh-is-sigmoid")
+SIGMOID_IS_TANH = named("sigmoid-is-tanh")
+NO_GRAD = named("no-grad")
+SIGMOID_X_AS_OUTPUT = named("sigmoid-x-as-output")
+TANH_X_AS_OUTPUT = named("tanh-x-as-output")
+SIGMOID_PLUS = named("sigmoid-plus")
+SIGMOID_NEGATED = named("sigmoid-negated")
+SIGMOID_SQUARED = named("sigmoid-squared")
+SIGMOID_S_ONLY = named("sigmoid-s-only")
+SIGMOID_ONE_MINUS_S = named("sigmoid-one-minus-s")
+SIGMOID_TANH_SLOPE = named("sigmoid-tanh-slope")
+TANH_NOT_SQUARED = named("tanh-not-squared")
+TANH_PLUS = named("tanh-plus")
+TANH_NEGATED = named("tanh-negated")
+TANH_SQUARE_OUTSIDE = named("tanh-square-outside")
+TANH_SIGMOID_SLOPE = named("tanh-sigmoid-slope")
+GRAD_DTYPE = named("grad-dtype")
 
 FLOAT32_TOLERANCE = {"rtol": 1e-4, "atol": 1e-6}
 

@@ -17,6 +17,7 @@ import pytest
 from grader.suite import (
     LearnerRaised,
     Mistake,
+    declared_mistakes,
     describe,
     expect_array,
     expect_close,
@@ -29,98 +30,34 @@ from grader.suite import (
     shape_id,
 )
 
+named = declared_mistakes(__file__)
+
 # Likely mistakes, named in failure messages.
-NO_SHIFT = (
-    "exp overflowed: subtract each row's max from the logits before exponentiating "
-    "(softmax does not change when a constant is added to a whole row)"
-)
-ROW_MAX = (
-    "exp overflowed or a whole row underflowed to 0: subtract each row's own max "
-    "(np.max(logits, axis=1, keepdims=True)) before exponentiating"
-)
-GLOBAL_MAX = (
-    "the logits were shifted by one max for the whole array: a row far below it underflows "
-    "to exp(...) = 0 everywhere and its log is -inf; subtract each row's own max "
-    "(np.max(logits, axis=1, keepdims=True))"
-)
-LOG_OF_SOFTMAX = (
-    "the loss takes log(softmax(z)): a probability that underflows to 0 has log -inf; use "
-    "log_softmax(z) = z - m - log(sum(exp(z - m))), m the row's max, which stays finite"
-)
-CLIPPED_LOG = (
-    "the loss takes the log of clipped (or eps-padded) probabilities, which caps it near "
-    "-log(eps): a class 1000 below the best has log-probability -1000, so compute "
-    "log_softmax(z) = z - m - log(sum(exp(z - m))) instead of log(softmax)"
-)
-LOG_ZERO = (
-    "log(0) appeared: a probability (or a whole row, after a shift by a max other than the "
-    "row's own) underflowed to 0; compute log_softmax(z) = z - m - log(sum(exp(z - m))) with m "
-    "each row's max"
-)
-ZERO_TIMES_INF = (
-    "0 * -inf is NaN: a label of 0 on a class with logit -inf must contribute 0, so leave "
-    "those entries out before multiplying (e.g. np.where(y != 0, log_probs, 0.0), then "
-    "multiply by y); np.where(y != 0, y * log_probs, 0) still computes the NaN, with a warning"
-)
-SUMMED = "the loss is summed over the samples: take the mean over the N samples (divide by N)"
-MEAN_OVER_CLASSES = (
-    "the mean is taken over the classes too (dividing by N * C): sum over the classes, then "
-    "average over the N samples only"
-)
-LOSS_SIGN = "the loss has the wrong sign: it is -mean(sum(y * log_softmax(z))), never negative"
-PER_SAMPLE = (
-    "return the mean over the samples (one float), not the per-sample losses or the "
-    "elementwise terms"
-)
-GRAD_NOT_DIVIDED = (
-    "the gradient lacks the 1/N of the mean: (softmax(z) - y) / N, N = logits.shape[0]"
-)
-GRAD_SIGN = "the gradient has the wrong sign: it is (softmax(z) - y) / N, not (y - softmax(z)) / N"
-GRAD_MEAN_OVER_CLASSES = (
-    "the gradient is divided by N * C: the loss averages over the N samples only, so the "
-    "gradient is (softmax(z) - y) / N"
-)
-SIGMOID_DERIVATIVE = (
-    "the gradient uses softmax * (1 - softmax), the diagonal of the softmax Jacobian (like "
-    "the sigmoid's derivative): with cross-entropy on top, the whole Jacobian and the -y / p "
-    "of the log cancel to (softmax(z) - y) / N"
-)
-GRAD_NO_SOFTMAX = "the gradient uses the raw logits: it is (softmax(z) - y) / N"
-GRAD_NO_LABELS = "the labels are missing from the gradient: (softmax(z) - y) / N"
-GRAD_TRUE_CLASS_ONLY = (
-    "the gradient is softmax(z) - y in every class, not only at the true class: the other "
-    "classes get softmax(z) / N (their y is 0)"
-)
-SOFT_ROUNDED = (
-    "the soft labels were turned into hard ones (argmax or rounding): probability rows must "
-    "be used as they are"
-)
-ONE_HOT_SHAPE = (
-    "the one-hot matrix built from the class indices must have the logits' shape (N, C): one "
-    "row per sample, one column per class, C = logits.shape[1] (not labels.max() + 1), "
-    "e.g. np.eye(C)[labels]"
-)
-ONE_HOT_WRONG_AXIS = (
-    "the one-hot matrix is transposed: row n must hold sample n's label, y[n, labels[n]] = 1 "
-    "(np.eye(C)[labels], not np.eye(C)[:, labels])"
-)
-NUM_CLASSES = (
-    "the number of classes is logits.shape[1], not labels.max() + 1: a batch need not "
-    "contain every class"
-)
-FLOAT_INDEX = (
-    "class indices given as floats (e.g. 2.0) cannot index an array: cast them to integers "
-    "first (labels.astype(int))"
-)
-DTYPE_DISPATCH = (
-    "labels' number of dimensions decides what they are, whatever their dtype: shape (N,) "
-    "holds class indices (even as floats), shape (N, C) holds probability rows (even as "
-    "integers or booleans); test labels.ndim, not labels.dtype"
-)
-BOOL_LABELS = (
-    "boolean one-hot rows are probability rows too, but NumPy has no -y for booleans: "
-    "convert them first (labels.astype(float))"
-)
+NO_SHIFT = named("no-shift")
+ROW_MAX = named("row-max")
+GLOBAL_MAX = named("global-max")
+LOG_OF_SOFTMAX = named("log-of-softmax")
+CLIPPED_LOG = named("clipped-log")
+LOG_ZERO = named("log-zero")
+ZERO_TIMES_INF = named("zero-times-inf")
+SUMMED = named("summed")
+MEAN_OVER_CLASSES = named("mean-over-classes")
+LOSS_SIGN = named("loss-sign")
+PER_SAMPLE = named("per-sample")
+GRAD_NOT_DIVIDED = named("grad-not-divided")
+GRAD_SIGN = named("grad-sign")
+GRAD_MEAN_OVER_CLASSES = named("grad-mean-over-classes")
+SIGMOID_DERIVATIVE = named("sigmoid-derivative")
+GRAD_NO_SOFTMAX = named("grad-no-softmax")
+GRAD_NO_LABELS = named("grad-no-labels")
+GRAD_TRUE_CLASS_ONLY = named("grad-true-class-only")
+SOFT_ROUNDED = named("soft-rounded")
+ONE_HOT_SHAPE = named("one-hot-shape")
+ONE_HOT_WRONG_AXIS = named("one-hot-wrong-axis")
+NUM_CLASSES = named("num-classes")
+FLOAT_INDEX = named("float-index")
+DTYPE_DISPATCH = named("dtype-dispatch")
+BOOL_LABELS = named("bool-labels")
 
 INDEX_ERRORS = ("could not be broadcast", "shape mismatch", "out of bounds")
 FLOAT_INDEX_ERRORS = ("must be of integer", "only integers", "integer scalar")

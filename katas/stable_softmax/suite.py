@@ -10,6 +10,7 @@ import pytest
 
 from grader.suite import (
     Mistake,
+    declared_mistakes,
     expect_array,
     expect_close,
     expect_gradient,
@@ -21,67 +22,27 @@ from grader.suite import (
     shape_id,
 )
 
+named = declared_mistakes(__file__)
+
 # Likely mistakes, named in failure messages.
-NO_SHIFT = (
-    "exp overflowed or every exp underflowed to 0: subtract the max of each slice "
-    "(not the mean or the min) before exponentiating"
-)
-GLOBAL_MAX = (
-    "the shift used one max for the whole array: a slice far below it underflows to 0 / 0; "
-    "take the max of each slice along axis (keepdims=True)"
-)
-CLIPPED = "clipping the logits changes the answer: subtract the max of each slice instead"
-NEG_INF = (
-    "an entry of -inf must give probability 0, not NaN: -inf - (-inf) is NaN, so shift each "
-    "slice by its max (finite when the slice has a finite entry), not by the mean or the min, "
-    "and do not subtract logits from each other"
-)
-WHOLE_ARRAY = (
-    "softmax was normalised over the whole array: each slice along axis must sum to 1 "
-    "(sum with axis=axis, keepdims=True)"
-)
-KEEPDIMS = (
-    "a max or sum over axis lost that axis, so it no longer broadcasts against z: use keepdims=True"
-)
-LOG_OF_SOFTMAX = (
-    "log_softmax computed as log(softmax(z)): a probability that underflows to 0 gives -inf; "
-    "use z - m - log(sum(exp(z - m))) with m the max of each slice"
-)
-LSE_OVERFLOW = (
-    "the log-sum-exp overflowed: subtract the max m before exp and add it back after the log "
-    "(logsumexp(z) = m + log(sum(exp(z - m))))"
-)
-MAX_NOT_ADDED_BACK = (
-    "log_softmax is off by the max: logsumexp(z) = m + log(sum(exp(z - m))); "
-    "add the max back (or subtract log(sum(exp(z - m))) from z - m, not from z)"
-)
-LOG_RETURNED_PROBS = "log_softmax returned probabilities: take the log (as z - logsumexp(z))"
-BACK_UNCHANGED = (
-    "softmax_backward returned grad_output unchanged: it must apply the softmax Jacobian, "
-    "probs * (grad_output - sum(grad_output * probs, axis, keepdims=True))"
-)
-BACK_SHORTCUT = (
-    "softmax_backward used the cross-entropy shortcut probs - grad_output: that only holds "
-    "for softmax followed by cross-entropy; return the full Jacobian-vector product "
-    "probs * (grad_output - sum(grad_output * probs, axis, keepdims=True))"
-)
-BACK_DIAGONAL = (
-    "softmax_backward kept only the diagonal of the Jacobian (probs * grad_output): "
-    "subtract the off-diagonal term, probs * sum(grad_output * probs, axis, keepdims=True)"
-)
-BACK_NO_PROBS = (
-    "multiply by probs: dL/dz = probs * (grad_output - sum(grad_output * probs, axis, "
-    "keepdims=True))"
-)
-BACK_PLAIN_SUM = (
-    "the subtracted term is the probability-weighted sum(grad_output * probs), not sum(grad_output)"
-)
-BACK_SUM_ALL = (
-    "the dot product sum(grad_output * probs) must be taken per slice along axis "
-    "(keepdims=True), not over the whole array"
-)
-WRONG_AXIS = "softmax normalised along the wrong axis: axis=-1 means each row (the last axis)"
-DEFAULT_AXIS = "the default axis must be -1 (the last axis), whatever the number of dimensions"
+NO_SHIFT = named("no-shift")
+GLOBAL_MAX = named("global-max")
+CLIPPED = named("clipped")
+NEG_INF = named("neg-inf")
+WHOLE_ARRAY = named("whole-array")
+KEEPDIMS = named("keepdims")
+LOG_OF_SOFTMAX = named("log-of-softmax")
+LSE_OVERFLOW = named("lse-overflow")
+MAX_NOT_ADDED_BACK = named("max-not-added-back")
+LOG_RETURNED_PROBS = named("log-returned-probs")
+BACK_UNCHANGED = named("back-unchanged")
+BACK_SHORTCUT = named("back-shortcut")
+BACK_DIAGONAL = named("back-diagonal")
+BACK_NO_PROBS = named("back-no-probs")
+BACK_PLAIN_SUM = named("back-plain-sum")
+BACK_SUM_ALL = named("back-sum-all")
+WRONG_AXIS = named("wrong-axis")
+DEFAULT_AXIS = named("default-axis")
 
 
 def default_axis_mistake(oracle, *args: np.ndarray) -> dict:

@@ -36,12 +36,15 @@ import pytest
 
 from grader.suite import (
     Mistake,
+    declared_mistakes,
     describe,
     deviation_bound,
     ks_distance,
     normal_cdf,
     uniform_cdf,
 )
+
+named = declared_mistakes(__file__)
 
 FUNCTIONS = ("xavier_uniform", "xavier_normal", "he_uniform", "he_normal")
 
@@ -51,68 +54,28 @@ P_EACH = 1e-9
 LAW_FANS = ((50, 800), (400, 100))
 SMALL_FANS = ((1, 1), (1, 9), (9, 1), (3, 5))
 
-TRANSPOSED = (
-    "the array is transposed: return shape (fan_out, fan_in), the layout of a Linear layer's "
-    "W (draw with size=(fan_out, fan_in))"
-)
-FLOAT32 = "the weights must be float64: do not ask the generator for float32 or cast them"
-NOT_DETERMINISTIC = (
-    "drawing from np.random (the global generator) or from a new unseeded generator instead "
-    "of the rng argument: draw only from rng"
-)
-RNG_IGNORED = (
-    "the weights ignore the rng argument (a fixed seed inside the function?): draw from rng"
-)
-ALL_ZERO = (
-    "every entry is 0: integer division? in 6 // (fan_in + fan_out) the quotient rounds to 0; "
-    "use 6 / (fan_in + fan_out)"
-)
+TRANSPOSED = named("transposed")
+FLOAT32 = named("float32")
+NOT_DETERMINISTIC = named("not-deterministic")
+RNG_IGNORED = named("rng-ignored")
+ALL_ZERO = named("all-zero")
 
-XAVIER_FAN_IN_ONLY = (
-    "Xavier's law uses fan_in + fan_out; with fan_in alone you get He's law "
-    "(sqrt(6 / fan_in) or sqrt(2 / fan_in))"
-)
-XAVIER_FAN_OUT_ONLY = "Xavier's law uses fan_in + fan_out, not fan_out alone"
-XAVIER_NO_TWO = (
-    "the std is sqrt(1 / (fan_in + fan_out)); Xavier's variance is 2 / (fan_in + fan_out), "
-    "so std = sqrt(2 / (fan_in + fan_out))"
-)
-HE_FAN_OUT = "He's law uses fan_in (the number of inputs of each unit), not fan_out"
-HE_BOTH_FANS = (
-    "He's law uses fan_in only; with fan_in + fan_out you get Xavier's law (for tanh, not ReLU)"
-)
-LECUN_NORMAL = (
-    "the std is sqrt(1 / fan_in) (LeCun's init); He doubles the variance for ReLU: "
-    "std = sqrt(2 / fan_in)"
-)
-LECUN_UNIFORM = (
-    "the bound is sqrt(3 / fan_in) (LeCun-uniform, variance 1 / fan_in); He's variance is "
-    "2 / fan_in, so the bound is sqrt(6 / fan_in)"
-)
-VARIANCE_AS_STD = (
-    "the variance was used as the standard deviation: rng.normal's scale is the std, "
-    "the square root of the variance"
-)
-NO_SQRT_BOUND = "the square root is missing from the bound: a = sqrt(6 / ...), not 6 / ..."
-STD_AS_BOUND = (
-    "the normal law's std was used as the uniform bound; U(-a, a) has std a / sqrt(3), so the "
-    "bound is sqrt(3) times the std: sqrt(6 / ...), not sqrt(2 / ...)"
-)
-SQRT3_BOUND = (
-    "the bound is sqrt(3 / ...) instead of sqrt(6 / ...): the variance a**2 / 3 must equal "
-    "2 / ..., so a**2 = 6 / ..."
-)
-BOUND_AS_STD = (
-    "the uniform law's bound sqrt(6 / ...) was used as the normal std; the std is sqrt(2 / ...)"
-)
-NORMAL_FOR_UNIFORM = (
-    "normal draws where a uniform law is asked: draw from U(-a, a) (rng.uniform(-a, a, size))"
-)
-UNIFORM_FOR_NORMAL = (
-    "uniform draws where a normal law is asked: draw from N(0, std**2) (rng.normal(0, std, size))"
-)
-NOT_CENTRED = "the draws are not centred on 0: rng.random() * a lies in [0, a); draw from U(-a, a)"
-UNSCALED = "the draws are not scaled: multiply by the law's std (or bound)"
+XAVIER_FAN_IN_ONLY = named("xavier-fan-in-only")
+XAVIER_FAN_OUT_ONLY = named("xavier-fan-out-only")
+XAVIER_NO_TWO = named("xavier-no-two")
+HE_FAN_OUT = named("he-fan-out")
+HE_BOTH_FANS = named("he-both-fans")
+LECUN_NORMAL = named("lecun-normal")
+LECUN_UNIFORM = named("lecun-uniform")
+VARIANCE_AS_STD = named("variance-as-std")
+NO_SQRT_BOUND = named("no-sqrt-bound")
+STD_AS_BOUND = named("std-as-bound")
+SQRT3_BOUND = named("sqrt3-bound")
+BOUND_AS_STD = named("bound-as-std")
+NORMAL_FOR_UNIFORM = named("normal-for-uniform")
+UNIFORM_FOR_NORMAL = named("uniform-for-normal")
+NOT_CENTRED = named("not-centred")
+UNSCALED = named("unscaled")
 
 
 @dataclass(frozen=True)
