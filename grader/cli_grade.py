@@ -559,7 +559,8 @@ def history_command(student: str, kata: str | None, out: Path, bank_dir: Path | 
 
 @grade.command("report")
 @out_option()
-def report_command(out: Path) -> None:
+@bank_option
+def report_command(out: Path, bank_dir: Path | None) -> None:
     """Rebuild report.html in --out from the gradebook alone (no grading, no bank).
 
     The page is static: open it in any browser, e-mail it or print it. Every
@@ -580,7 +581,8 @@ def report_command(out: Path) -> None:
 @grade.command("similar")
 @out_option()
 @click.option("--json", "as_json", is_flag=True, help="Print the pairs as JSON.")
-def similar_command(out: Path, as_json: bool) -> None:
+@bank_option
+def similar_command(out: Path, as_json: bool, bank_dir: Path | None) -> None:
     """Pairs of students with the same file, or the same code up to names and layout.
 
     Per kata, from the latest attempts in the gradebook: exact copies (the same

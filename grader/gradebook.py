@@ -299,8 +299,7 @@ class Gradebook:
             self.db.executemany("INSERT OR IGNORE INTO sources VALUES (?, ?)", list(files.items()))
 
     def sources(self) -> dict[str, bytes]:
-        """file hash -> bytes of the latest attempts' files (those graded before they were kept
-        are absent)."""
+        """file hash -> bytes of the latest attempts' files (absent if graded before kept)."""
         rows = self.db.execute(
             "SELECT file_hash, content FROM sources WHERE file_hash IN (SELECT file_hash FROM latest)"
         )
