@@ -118,6 +118,15 @@ def students_list(students: tuple[str, ...]) -> str:
     return ", ".join(feedback_link(s) for s in students)
 
 
+def count_cells(students: tuple[str, ...], css: str = "n") -> str:
+    """How many students, then the students themselves behind a <details>."""
+    return (
+        f'<td class="{css}">{len(students)}</td>'
+        f"<td><details><summary>{len(students)} student(s)</summary>"
+        f"{students_list(students)}</details></td>"
+    )
+
+
 def mistake_cell(count: MistakeCount) -> str:
     name = f"<code>{e(count.mistake.id)}</code><br>" if count.mistake.id else ""
     return f"{name}{e(count.mistake.text)}"
@@ -128,9 +137,7 @@ def mistakes_table(kata: KataReport) -> str:
         return '<p class="none">No named mistake.</p>'
     rows = "".join(
         f'<tr data-mistake="{e(m.mistake.key)}"><td>{mistake_cell(m)}</td>'
-        f'<td class="n count">{len(m.students)}</td>'
-        f"<td><details><summary>{len(m.students)} student(s)</summary>"
-        f"{students_list(m.students)}</details></td></tr>"
+        f"{count_cells(m.students, 'n count')}</tr>"
         for m in kata.mistakes
     )
     return (
@@ -145,9 +152,7 @@ def tests_table(kata: KataReport) -> str:
         return '<p class="none">Every test passed for every graded file.</p>'
     rows = "".join(
         f"<tr><td>{e(t.title)}<br><code class='muted'>{e(t.name)}</code></td>"
-        f'<td class="n">{len(t.students)}</td>'
-        f"<td><details><summary>{len(t.students)} student(s)</summary>"
-        f"{students_list(t.students)}</details></td></tr>"
+        f"{count_cells(t.students)}</tr>"
         for t in kata.failed_tests
     )
     return (
