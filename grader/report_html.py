@@ -132,62 +132,53 @@ def mistake_cell(count: MistakeCount) -> str:
     return f"{name}{e(count.mistake.text)}"
 
 
+def table(css: str, head: str, rows: list[str], empty: str, attrs: str = "") -> str:
+    """A sortable table, or ``empty`` in italics when there are no rows."""
+    if not rows:
+        return f'<p class="none">{empty}</p>'
+    return (
+        f'<table class="sortable {css}"{attrs}><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
 def mistakes_table(kata: KataReport) -> str:
-    if not kata.mistakes:
-        return '<p class="none">No named mistake.</p>'
-    rows = "".join(
+    rows = [
         f'<tr data-mistake="{e(m.mistake.key)}"><td>{mistake_cell(m)}</td>'
         f"{count_cells(m.students, 'n count')}</tr>"
         for m in kata.mistakes
-    )
-    return (
-        f'<table class="sortable mistakes" data-kata="{e(kata.kata)}"><thead><tr>'
-        '<th>Mistake</th><th class="n">Students</th><th>Who</th></tr></thead>'
-        f"<tbody>{rows}</tbody></table>"
-    )
+    ]
+    head = '<th>Mistake</th><th class="n">Students</th><th>Who</th>'
+    return table("mistakes", head, rows, "No named mistake.", f' data-kata="{e(kata.kata)}"')
 
 
 def tests_table(kata: KataReport) -> str:
-    if not kata.failed_tests:
-        return '<p class="none">Every test passed for every graded file.</p>'
-    rows = "".join(
+    rows = [
         f"<tr><td>{e(t.title)}<br><code class='muted'>{e(t.name)}</code></td>"
         f"{count_cells(t.students)}</tr>"
         for t in kata.failed_tests
-    )
-    return (
-        '<table class="sortable tests"><thead><tr><th>Test</th><th class="n">Failed by</th>'
-        f"<th>Who</th></tr></thead><tbody>{rows}</tbody></table>"
-    )
+    ]
+    head = '<th>Test</th><th class="n">Failed by</th><th>Who</th>'
+    return table("tests", head, rows, "Every test passed for every graded file.")
 
 
 def notes_table(notes: tuple[FileNote, ...], what: str, css: str) -> str:
-    if not notes:
-        return f'<p class="none">No {what}.</p>'
-    rows = "".join(
-        f"<tr><td>{feedback_link(n.student)}</td><td>{e(n.note)}</td></tr>" for n in notes
-    )
-    return (
-        f'<table class="sortable {css}"><thead><tr><th>Student</th><th>Why</th></tr></thead>'
-        f"<tbody>{rows}</tbody></table>"
-    )
+    rows = [f"<tr><td>{feedback_link(n.student)}</td><td>{e(n.note)}</td></tr>" for n in notes]
+    return table(css, "<th>Student</th><th>Why</th>", rows, f"No {what}.")
 
 
 def copies_table(pairs: tuple[SimilarPair, ...], with_kata: bool = False) -> str:
-    if not pairs:
-        return '<p class="none">No copies found.</p>'
-    head = "<th>Kata</th>" if with_kata else ""
-    rows = "".join(
+    rows = [
         "<tr>"
         + (f"<td>{e(p.kata)}</td>" if with_kata else "")
         + f"<td>{feedback_link(p.students[0])}</td><td>{feedback_link(p.students[1])}</td>"
         f'<td class="n">{p.score:.2f}</td><td>{"same file" if p.exact else "near-copy"}</td></tr>'
         for p in pairs
-    )
-    return (
-        f'<table class="sortable copies"><thead><tr>{head}<th>Student</th><th>Student</th>'
-        f'<th class="n">Similarity</th><th>Kind</th></tr></thead><tbody>{rows}</tbody></table>'
-    )
+    ]
+    head = (
+        "<th>Kata</th>" if with_kata else ""
+    ) + '<th>Student</th><th>Student</th><th class="n">Similarity</th><th>Kind</th>'
+    return table("copies", head, rows, "No copies found.")
 
 
 def summary_card(kata: KataReport) -> str:
