@@ -7,6 +7,7 @@ old spelling: a first argument that names no subcommand is the SUBMISSIONS folde
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import unicodedata
@@ -17,6 +18,7 @@ from pathlib import Path
 import click
 
 from grader.catalog import Kata
+from grader.class_report import class_report, files_to_compare
 from grader.cli import bank_of, bank_option, echo, style, warn
 from grader.cluster import run_checks_on_cluster
 from grader.discovery_report import discovery_summary, render_discovery
@@ -39,9 +41,12 @@ from grader.lock import writing
 from grader.overrides import FILE as OVERRIDES_FILE
 from grader.overrides import set_override, sync_overrides
 from grader.pool import Progress, run_checks
+from grader.report_html import FILE as REPORT_FILE
+from grader.report_html import write_report
 from grader.reports import duration_text, printable
 from grader.roster import match, name_key, read_roster
 from grader.sandbox.isolation import chosen_mode, namespaces_problem, weak_confinement_warning
+from grader.similarity import NEAR, similar_pairs
 from grader.submissions import discover, shown, staging_folder
 
 BOOK = "gradebook.sqlite3"
@@ -105,13 +110,16 @@ def grade() -> None:
     """Grade a class into a gradebook, and keep it as the course's record.
 
     `kata grade SUBMISSIONS [options]` grades (see `kata grade run --help`);
-    the subcommands set overrides, export for an LMS and show a student's history.
+    the subcommands set overrides, export for an LMS, show a student's history,
+    rebuild report.html and list copied files.
 
     \b
     Example:
         kata grade submissions/ --out gradebook --workers 4
         kata grade override ada relu_backward 90 --reason "regraded by hand"
         kata grade export --format canvas --roster roster.csv --assignment "HW3 (1234)"
+        kata grade report --out gradebook
+        kata grade similar --out gradebook
     """
 
 
@@ -142,7 +150,7 @@ def existing_book(out: Path) -> Gradebook:
 def rewrite_exports(
     book: Gradebook, out: Path, feedback: FeedbackPolicy | None = None
 ) -> list[StudentGrade]:
-    """grades.csv and the per-student files, from the whole gradebook.
+    """grades.csv, the per-student files and report.html, from the whole gradebook.
 
     The feedback policy, like the late rule, is given once and kept: an override or
     an export rewrites what students see under the policy of the runs before it.
@@ -152,6 +160,7 @@ def rewrite_exports(
     kept = book.setting("feedback")
     grades = grades_of(book)
     write_exports(out, grades, book.katas(), parse_policy(kept) if kept else FULL)
+    write_report(class_report(book), out)
     return grades
 
 
@@ -361,7 +370,7 @@ def render_summary(grades: list[StudentGrade], katas: list[str], out: Path) -> N
     echo(f"{'overall':16s} {sum(g.total for g in grades) / len(grades):6.1f}")
     echo(
         f"Wrote {out / BOOK}, {out / 'grades.csv'}, {out / 'students'}/, {out / 'feedback'}/, "
-        f"{out / 'gradescope'}/"
+        f"{out / 'gradescope'}/, {out / REPORT_FILE}"
     )
 
 
@@ -546,6 +555,60 @@ def history_command(student: str, kata: str | None, out: Path, bank_dir: Path | 
     for kata_id, score, reason, when in log:
         what = "cleared" if score is None else f"set to {score:g} ({reason})"
         echo(printable(f"  {moment(when)}  {kata_id:16s} override {what}"))
+
+
+@grade.command("report")
+@out_option()
+@bank_option
+def report_command(out: Path, bank_dir: Path | None) -> None:
+    """Rebuild report.html in --out from the gradebook alone (no grading, no bank).
+
+    The page is static: open it in any browser, e-mail it or print it. Every
+    `kata grade` run and override writes it too.
+
+    \b
+    Example:
+        kata grade report --out gradebook
+    """
+    book = existing_book(out)
+    try:
+        report = class_report(book)
+    finally:
+        book.close()
+    echo(f"Wrote {write_report(report, out)}: {len(report.grades)} students.")
+
+
+@grade.command("similar")
+@out_option()
+@click.option("--json", "as_json", is_flag=True, help="Print the pairs as JSON.")
+@bank_option
+def similar_command(out: Path, as_json: bool, bank_dir: Path | None) -> None:
+    """Pairs of students with the same file, or the same code up to names and layout.
+
+    Per kata, from the latest attempts in the gradebook: exact copies (the same
+    bytes) and near-copies (similarity 0-1 of the normalised code's fingerprints,
+    listed from NEAR up). A pair is a reason to look, not a verdict.
+
+    \b
+    Example:
+        kata grade similar --out gradebook
+        kata grade similar --out gradebook --json > copies.json
+    """
+    book = existing_book(out)
+    try:
+        pairs = similar_pairs(files_to_compare(book))
+    finally:
+        book.close()
+    if as_json:
+        echo(json.dumps({"near": NEAR, "pairs": [p.to_json() for p in pairs]}, indent=2))
+        return
+    if not pairs:
+        echo(f"No copies: no pair of files at any kata is {NEAR:g} similar or more.")
+        return
+    for pair in pairs:
+        kind = "same file" if pair.exact else "near-copy"
+        first, second = (shown(s) for s in pair.students)
+        echo(f"{pair.kata:16s} {pair.score:4.2f}  {kind:9s}  {first} ~ {second}")
 
 
 def moment(timestamp: float) -> str:

@@ -4,7 +4,8 @@ It keeps the roster (every student ever seen, every kata ever graded), every
 graded attempt (a regrade adds one; the latest counts) with the named mistakes its
 failed tests carry (table ``mistakes``, one row per test by mistake id), each (student, kata)'s
 status from the latest discovery that looked for it, the overrides with a log of
-every change, the late-work rule and the submission times. Each finished job is
+every change, the late-work rule, the submission times and the bytes of every graded file
+(by hash, for the similarity check). Each finished job is
 one transaction, so an interrupted run resumes without regrading what is done.
 Exports are built from all of it, never from one run's arguments.
 
@@ -80,6 +81,7 @@ CREATE TABLE IF NOT EXISTS mistakes (
     mistake TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS mistakes_of ON mistakes (kata, mistake);
+CREATE TABLE IF NOT EXISTS sources (file_hash TEXT PRIMARY KEY, content BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS submission_times (
     student TEXT PRIMARY KEY,
     submitted_at REAL NOT NULL,
@@ -314,6 +316,18 @@ class Gradebook:
                 "INSERT OR REPLACE INTO submission_times VALUES (?, ?, ?)",
                 [(student, when, source) for student, when in times.items()],
             )
+
+    def keep_sources(self, files: dict[str, bytes]) -> None:
+        """Keep each graded file's bytes by hash: the similarity check reads them later."""
+        with self.db:
+            self.db.executemany("INSERT OR IGNORE INTO sources VALUES (?, ?)", list(files.items()))
+
+    def sources(self) -> dict[str, bytes]:
+        """file hash -> bytes of the latest attempts' files (absent if graded before kept)."""
+        rows = self.db.execute(
+            "SELECT file_hash, content FROM sources WHERE file_hash IN (SELECT file_hash FROM latest)"
+        )
+        return {file_hash: bytes(content) for file_hash, content in rows}
 
     def submission_times(self) -> dict[str, float]:
         return dict(self.db.execute("SELECT student, submitted_at FROM submission_times"))

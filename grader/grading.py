@@ -38,8 +38,17 @@ class Plan:
 
 
 def record_discovery(discovery: Discovery, katas: list[Kata], book: Gradebook) -> None:
-    """Enrol everyone found and note, per kata graded in this run, what was found."""
+    """Enrol everyone found, keep their files' bytes, and note per kata what was found."""
     book.enrol([s.student for s in discovery.submissions], [k.id for k in katas])
+    graded = {k.id for k in katas}
+    book.keep_sources(
+        {
+            staged.sha256: staged.path.read_bytes()
+            for submission in discovery.submissions
+            for kata, staged in submission.files.items()
+            if kata in graded
+        }
+    )
     for submission in discovery.submissions:
         for kata in katas:
             book.note_status(submission.student, kata.id, status_of(submission, kata.id))

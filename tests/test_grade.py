@@ -89,6 +89,10 @@ def test_a_small_class_is_graded_into_csv_json_and_gradescope(fast_bank, klass, 
     assert {"name", "score", "max_score", "output", "visibility"} <= set(gradescope["tests"][0])
     assert sum(t["max_score"] for t in gradescope["tests"]) == pytest.approx(100, abs=0.01)
     assert gradescope["score"] == pytest.approx(float(rows["bob"]["relu_backward"]), abs=0.1)
+    page = (out / "report.html").read_text()
+    assert "report.html" in result.output and 'href="feedback/bob.md"' in page
+    assert 'class="sortable mistakes"' in page and "<tr data-mistake=" in page  # bob's
+    assert "same file" in page  # eve's zip holds ada's file
 
 
 def test_ignored_items_are_listed_once_and_zips_cannot_escape(fast_bank, klass, tmp_path):

@@ -273,6 +273,7 @@ def test_hostile_student_names_write_nothing_outside_out_and_no_formula(fast_ban
         "gradebook.lock",
         "grades.csv",
         "students",
+        "report.html",
         "feedback",
         "gradescope",
         "discovery.txt",
