@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from grader.gradebook import Gradebook, Status
-from grader.results import CheckError, CheckResult, Speed, TestResult
+from grader.results import CheckError, CheckResult, NamedMistake, Speed, TestResult
 
 AT_ZERO = {"id": "relu_backward/derivative-at-zero", "text": "the derivative at exactly 0 is 0"}
 OVERFLOW = "exp overflows for large inputs: subtract the max first"  # the older text-only form
@@ -43,9 +43,13 @@ def relu_backward(upstream, inputs):
 COPIED = {("gus", "stable_softmax"): "ada-stable_softmax"}  # the same bytes: the same hash
 
 
-def graded_test(name: str, passed: bool = True, mistake: object = None) -> TestResult:
+def graded_test(
+    name: str, passed: bool = True, mistake: dict[str, str] | str | None = None
+) -> TestResult:
+    """A test's result; ``mistake`` in its JSON form, or the bare text older results hold."""
     outcome = "passed" if passed else "failed"
-    return TestResult(name, name.replace("_", " "), "values", outcome, "", 0.01, mistake=mistake)  # type: ignore[arg-type]
+    named = NamedMistake.from_json(mistake) if mistake is not None else None
+    return TestResult(name, name.replace("_", " "), "values", outcome, "", 0.01, mistake=named)
 
 
 def result(kata: str, *tests: TestResult, **extra: object) -> CheckResult:
