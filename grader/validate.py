@@ -32,7 +32,7 @@ from grader.scaffold import FOLLOWUPS, HINT_COUNT, MIN_MUTANTS, MIN_VARIANTS, pl
 from grader.suite_lint import authoring_problems
 
 VALIDATION_SEED = 20261125
-MISTAKE_ID = re.compile(r"^[a-z0-9_]+/[a-z0-9]+(-[a-z0-9]+)*$")  # an expect naming a mistake
+MISTAKE_SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
 @dataclass(frozen=True)
@@ -106,7 +106,7 @@ def judge(kata: Kata, subject: Subject, result: CheckResult) -> Verdict:
         )
     elif not failures:
         ok, detail = False, "not caught: every test passes"
-    elif MISTAKE_ID.match(subject.expect):
+    elif names_a_mistake(subject.expect, kata.id):
         first = next((t.mistake for t in result.tests if not t.passed), None)
         named = first.id if first is not None and first.id else "no mistake id"
         ok = named == subject.expect
@@ -115,6 +115,13 @@ def judge(kata: Kata, subject: Subject, result: CheckResult) -> Verdict:
         ok = any(subject.expect.lower() in message.lower() for message in failures)
         detail = "" if ok else f"caught, but no message mentions '{subject.expect}': {failures[0]}"
     return Verdict(kata.id, role, subject.label, ok, detail, result.score, result.duration_s)
+
+
+def names_a_mistake(expect: str, kata_id: str) -> bool:
+    """Whether a mutant's ``expect`` is a mistake id (``<kata>/<slug>``, ``common/<slug>``),
+    not a piece of message text such as ``1/size``."""
+    owner, _, slug = expect.partition("/")
+    return owner in (kata_id, "common") and bool(MISTAKE_SLUG.match(slug))
 
 
 def subjects(kata: Kata, meta_root: Path | None, scratch: Path) -> list[Subject]:

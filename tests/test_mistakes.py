@@ -122,3 +122,12 @@ def test_checking_a_buggy_file_names_its_mistakes_by_id(relu, learner_file):
     result = check(relu, learner_file(buggy), seed=3, timing=False)
     named = {test.mistake.id for test in result.tests if test.mistake}
     assert {AT_ZERO.id, "common/modified-input-in-place"} <= named
+
+
+def test_an_expect_is_a_mistake_id_only_when_it_names_this_kata_or_common():
+    from grader.validate import names_a_mistake
+
+    assert names_a_mistake("bce_gradient/missing-size", "bce_gradient")
+    assert names_a_mistake("common/modified-input-in-place", "bce_gradient")
+    assert not names_a_mistake("1/size", "bce_gradient")  # message text with a slash
+    assert not names_a_mistake("relu_backward/derivative-at-zero", "bce_gradient")
