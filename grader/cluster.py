@@ -45,6 +45,10 @@ LOCAL = "local:"
 CONNECT_TIMEOUT_S = 30
 JOBS_IN_FLIGHT_PER_WORKER = 4  # enough to keep workers busy; the scheduler holds few files
 KILLED_WORKERS = "killed_workers"  # the flag of a job Dask gave up on
+# Workers that may keep a warm runner process (not daemonic), and spend no CPU on Dask's
+# statistical profiler, which samples every thread 100 times a second: a check's CPU is
+# ours. As environment variables for `dask worker`: see the README.
+WORKER_CONFIG = {"distributed.worker.daemon": False, "distributed.worker.profile.enabled": False}
 
 
 @dataclass(frozen=True)
@@ -190,9 +194,8 @@ def connected(address: str, bank: Bank) -> Iterator[Any]:
             raise KataError(f"--cluster {address}: say how many workers, e.g. local:2")
         import dask
 
-        # Not daemonic, so each worker may keep a warm runner process (see grade_on_worker);
-        # set for the cluster's whole life, as Dask reads it again to restart a dead worker.
-        no_daemons = dask.config.set({"distributed.worker.daemon": False})
+        # Set for the cluster's whole life: Dask reads it again to restart a dead worker.
+        no_daemons = dask.config.set(WORKER_CONFIG)
         cluster = distributed.LocalCluster(
             n_workers=int(count),
             threads_per_worker=1,
