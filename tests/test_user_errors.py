@@ -320,7 +320,7 @@ def test_history_json_is_json_even_after_an_infinite_budget_was_stored(run, tmp_
     [
         ("minutes = 10", "minutes = inf"),
         ("minutes = 10", 'minutes = "ten"'),
-        ("budget_s = 6", "budget_s = nan"),
+        ("budget_s = 10", "budget_s = nan"),
         ("call_timeout_s = 1", "call_timeout_s = -1"),
     ],
 )
