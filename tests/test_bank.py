@@ -22,7 +22,11 @@ def test_validate_command_prints_the_table(fast_bank):
     from grader.cli import main
 
     result = CliRunner().invoke(
-        main, ["validate", "relu_backward", "--bank", str(fast_bank.root), "--meta", str(META)]
+        main,
+        [
+            *("validate", "relu_backward", "--bank", str(fast_bank.root), "--meta", str(META)),
+            *("--max-mutants", "2"),
+        ],
     )
     assert result.exit_code == 0, result.output
     assert "MUTANTS CAUGHT" in result.output and "relu_backward" in result.output
