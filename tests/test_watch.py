@@ -127,8 +127,10 @@ def test_watch_redraws_in_a_real_terminal_after_a_save(fast_bank, tmp_path):
         + ["--bank", str(fast_bank.root), "watch", "relu_backward", "--dir", str(work)]
     )
     tmux = ["tmux", "-L", session]
+    # The pane outlives the command (a sleep after it), so its last screen can still be read.
+    shell = f"{command}; sleep 60"
     subprocess.run(
-        [*tmux, "new-session", "-d", "-s", session, "-x", "120", "-y", "40", command], check=True
+        [*tmux, "new-session", "-d", "-s", session, "-x", "120", "-y", "40", shell], check=True
     )
 
     def screen() -> str:
