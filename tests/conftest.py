@@ -97,6 +97,13 @@ def relu(fast_bank: Bank) -> Kata:
     return fast_bank.get("relu_backward")
 
 
+@pytest.fixture(scope="session")
+def spin_relu(tmp_path_factory: pytest.TempPathFactory) -> Kata:
+    """relu_backward that gives a file 3 s to load: for files that spin at import on purpose."""
+    limits = "call_timeout_s = 1\nload_timeout_s = 3\nbudget_s = 10"
+    return relu_bank(tmp_path_factory.mktemp("spin-bank"), limits).get("relu_backward")
+
+
 @pytest.fixture
 def learner_file(tmp_path: Path) -> Callable[[str], Path]:
     """Write a learner's relu_backward.py from source text (dedented)."""

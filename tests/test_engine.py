@@ -103,9 +103,9 @@ def test_dynamic_forbidden_import_is_blocked_at_run_time(relu, learner_file):
     assert result.error.kind == "load" and "'scipy'" in result.error.message
 
 
-def test_endless_loop_at_import_times_out_quickly(relu, learner_file):
+def test_endless_loop_at_import_times_out_quickly(spin_relu, learner_file):
     began = time.monotonic()
-    result = check(relu, learner_file("while True:\n    pass\n"), seed=1)
+    result = check(spin_relu, learner_file("while True:\n    pass\n"), seed=1)
     assert result.error.kind == "load" and "timed out" in result.error.message
     assert "timeout" in result.flags
     assert time.monotonic() - began < 20
