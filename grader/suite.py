@@ -41,6 +41,7 @@ __all__ = [
     "expect_inputs_unchanged",
     "expect_raises",
     "expect_scalar",
+    "expect_shape",
     "hint_on_error",
     "likely_mistake",
     "no_fp_warnings",
@@ -255,6 +256,19 @@ def _closest_mistake(got: np.ndarray, mistakes: Mapping[str, Any], expected: Any
     except (TypeError, ValueError):
         return ""
     return best
+
+
+def expect_shape(got: Any, shape: tuple, *, call: str, mistakes: Mistakes | None) -> None:
+    """A wrong shape that matches a known mistake names that mistake (expect_close would not).
+
+    Any other wrong shape is left to ``expect_close``, which reports it plainly.
+    """
+    if isinstance(got, np.generic):
+        got = np.asarray(got)
+    if isinstance(got, np.ndarray) and got.shape != shape:
+        hint = likely_mistake(got, mistakes)
+        if hint:
+            raise Mistake(f"{call} has shape {got.shape}; expected {shape}.{hint}")
 
 
 def expect_close(

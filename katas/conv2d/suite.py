@@ -23,8 +23,8 @@ from grader.suite import (
     expect_close,
     expect_gradient,
     expect_inputs_unchanged,
+    expect_shape,
     hint_on_error,
-    likely_mistake,
     near,
     no_fp_warnings,
     numerical_gradient,
@@ -228,16 +228,6 @@ def db_mistakes(g):
         DB_BATCH_ONLY: lambda got: got.shape == g.shape[1:],
         DB_PIXELS_ONLY: lambda got: got.shape == g.shape[:2],
     }
-
-
-def expect_shape(got, shape: tuple, *, call: str, mistakes) -> None:
-    """A wrong shape that matches a known mistake names that mistake (expect_close would not)."""
-    if isinstance(got, np.generic):
-        got = np.asarray(got)
-    if isinstance(got, np.ndarray) and got.shape != shape:
-        hint = likely_mistake(got, mistakes)
-        if hint:
-            raise Mistake(f"{call} has shape {got.shape}; expected {shape}.{hint}")
 
 
 def expect_values(got, expected: np.ndarray, *, call: str, mistakes=None) -> np.ndarray:

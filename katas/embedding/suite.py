@@ -31,9 +31,9 @@ from grader.suite import (
     expect_close,
     expect_gradient,
     expect_inputs_unchanged,
+    expect_shape,
     hint_on_error,
     ks_distance,
-    likely_mistake,
     normal_cdf,
     numerical_gradient,
     shape_id,
@@ -111,16 +111,6 @@ def forward_mistakes(weight: np.ndarray, ids: np.ndarray):
         return found
 
     return build
-
-
-def expect_shape(got, shape: tuple, *, call: str, mistakes) -> None:
-    """A wrong shape that matches a known mistake names that mistake (expect_close would not)."""
-    if isinstance(got, np.generic):
-        got = np.asarray(got)
-    if isinstance(got, np.ndarray) and got.shape != shape:
-        hint = likely_mistake(got, mistakes)
-        if hint:
-            raise Mistake(f"{call} has shape {got.shape}; expected {shape}.{hint}")
 
 
 def expect_values(got, expected, *, call: str, mistakes=None) -> np.ndarray:

@@ -26,8 +26,8 @@ from grader.suite import (
     expect_close,
     expect_gradient,
     expect_inputs_unchanged,
+    expect_shape,
     hint_on_error,
-    likely_mistake,
     no_fp_warnings,
     numerical_gradient,
     shape_id,
@@ -217,16 +217,6 @@ def dx_mistakes(g, x, gamma, eps=EPS):
 
 
 # ----- calling the learner's layer -----
-
-
-def expect_shape(got, shape: tuple, *, call: str, mistakes) -> None:
-    """A wrong shape that matches a known mistake names that mistake (expect_close would not)."""
-    if isinstance(got, np.generic):
-        got = np.asarray(got)
-    if isinstance(got, np.ndarray) and got.shape != shape:
-        hint = likely_mistake(got, mistakes)
-        if hint:
-            raise Mistake(f"{call} has shape {got.shape}; expected {shape}.{hint}")
 
 
 def expect_values(got, expected: np.ndarray, *, call: str, mistakes=None, atol: float = 1e-9):

@@ -17,8 +17,8 @@ from grader.suite import (
     expect_close,
     expect_gradient,
     expect_inputs_unchanged,
+    expect_shape,
     hint_on_error,
-    likely_mistake,
     no_fp_warnings,
     numerical_gradient,
 )
@@ -103,16 +103,6 @@ def run_backward(layer, g: np.ndarray, call: str):
             "besides setting dW and db"
         )
     return dx
-
-
-def expect_shape(got, shape: tuple, *, call: str, mistakes: dict | None) -> None:
-    """A wrong shape that matches a known mistake names that mistake (expect_close would not)."""
-    if isinstance(got, np.generic):
-        got = np.asarray(got)
-    if isinstance(got, np.ndarray) and got.shape != shape:
-        hint = likely_mistake(got, mistakes)
-        if hint:
-            raise Mistake(f"{call} has shape {got.shape}; expected {shape}.{hint}")
 
 
 def expect_values(got, expected: np.ndarray, *, call: str, mistakes: dict | None = None):
