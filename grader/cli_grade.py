@@ -21,6 +21,7 @@ from grader.catalog import Kata
 from grader.class_report import class_report, files_to_compare
 from grader.cli import bank_of, bank_option, echo, style, warn
 from grader.cluster import run_checks_on_cluster
+from grader.cluster import usable as cluster_usable
 from grader.discovery_report import discovery_summary, render_discovery
 from grader.engine import new_seed
 from grader.errors import KataError
@@ -265,6 +266,8 @@ def grade_run(
     """
     bank = bank_of(ctx, bank_dir)
     katas = chosen_katas(bank, names)
+    if cluster:
+        cluster_usable(cluster)
     if require_confinement and not cluster and chosen_mode() != "namespaces":
         raise KataError(
             f"--require-confinement: learner code cannot run in namespaces here "

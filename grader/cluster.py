@@ -184,20 +184,34 @@ def _dask():
     return distributed
 
 
+def local_workers(address: str) -> int | None:
+    """N of ``local:N`` (one line if it is not a count), None for a scheduler's address."""
+    if not address.startswith(LOCAL):
+        return None
+    count = address.removeprefix(LOCAL)
+    if not count.isdigit() or not 1 <= int(count) <= 256:
+        raise KataError(f"--cluster {address}: say how many workers, e.g. local:2")
+    return int(count)
+
+
+def usable(address: str) -> None:
+    """Refuse a malformed ``--cluster`` or a missing extra before any file is read."""
+    local_workers(address)
+    _dask()
+
+
 @contextmanager
 def connected(address: str, bank: Bank) -> Iterator[Any]:
     """A Dask client: of a new ``LocalCluster`` for ``local:N``, else of the scheduler at ``address``."""
     distributed = _dask()
-    if address.startswith(LOCAL):
-        count = address.removeprefix(LOCAL)
-        if not count.isdigit() or not 1 <= int(count) <= 256:
-            raise KataError(f"--cluster {address}: say how many workers, e.g. local:2")
+    count = local_workers(address)
+    if count is not None:
         import dask
 
         # Set for the cluster's whole life: Dask reads it again to restart a dead worker.
         no_daemons = dask.config.set(WORKER_CONFIG)
         cluster = distributed.LocalCluster(
-            n_workers=int(count),
+            n_workers=count,
             threads_per_worker=1,
             processes=True,
             dashboard_address=":0",  # any free port: never clash with a dashboard already running

@@ -143,6 +143,7 @@ def test_bad_addresses_are_one_line(roomy_bank, klass, tmp_path, monkeypatch):
     monkeypatch.setattr(cluster, "CONNECT_TIMEOUT_S", 2)
     result = grade(roomy_bank, klass, tmp_path / "gb", "--cluster", "local:many")
     assert result.exit_code == 2 and "say how many workers, e.g. local:2" in result.output
+    assert not (tmp_path / "gb").exists()  # refused before anything was read or written
     result = grade(roomy_bank, klass, tmp_path / "gb", "--cluster", "tcp://127.0.0.1:9")
     assert result.exit_code == 2 and "cannot reach a Dask scheduler at tcp://127.0.0.1:9" in (
         result.output
@@ -154,6 +155,7 @@ def test_without_the_extra_the_flag_says_what_to_install(roomy_bank, klass, tmp_
     result = grade(roomy_bank, klass, tmp_path / "gb", "--cluster", "local:2")
     assert result.exit_code == 2
     assert 'pip install "kata[cluster]"' in result.output
+    assert not (tmp_path / "gb").exists()
 
 
 def test_a_worker_killed_midway_loses_and_duplicates_nothing(roomy_bank, tmp_path, scheduler):
